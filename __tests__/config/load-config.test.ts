@@ -1,0 +1,231 @@
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES } from "../../src/config/environment-config";
+import { ENVIRONMENTS } from "../../src/config/environments";
+import {
+  ConfigurationError,
+  loadEnvironmentConfig,
+  loadEnvironmentConfigs,
+  parseEnvironmentSelection,
+} from "../../src/config/load-config";
+import { DeepPartial, rawConfig } from "../helpers";
+import { EnvironmentConfigInput, EnvironmentName } from "../../src/config/environment-config";
+
+/** Loads `name` with some of its fields replaced and returns the error message (fails if it loads). */
+function errorFor(name: EnvironmentName, override: DeepPartial<EnvironmentConfigInput>): string {
+  try {
+    loadEnvironmentConfig(name, { environments: { [name]: rawConfig(name, override) } });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error(`configuration of ${name} with ${JSON.stringify(override)} was accepted`);
+}
+
+describe("the committed environments", () => {
+  test.each(ENVIRONMENT_NAMES)("%s is valid", (name) => {
+    const config = loadEnvironmentConfig(name);
+    expect(config.name).toBe(name);
+  });
+
+  test("a loaded configuration is deeply frozen", () => {
+    const config = loadEnvironmentConfig("production");
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.vpc)).toBe(true);
+    expect(Object.isFrozen(config.vpc.interfaceEndpoints)).toBe(true);
+  });
+
+  test("defaults are applied", () => {
+    const staging = loadEnvironmentConfig("staging");
+    expect(staging.vpc.interfaceEndpoints).toEqual(["ecr.api", "ecr.dkr", "logs"]);
+    expect(staging.cluster.amiSsmParameterName).toBe("/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id");
+    expect(staging.cluster.rootVolumeSizeGiB).toBe(30);
+  });
+
+  test("production protects stateful resources and has a NAT gateway per AZ; staging shares one", () => {
+    const production = loadEnvironmentConfig("production");
+    const staging = loadEnvironmentConfig("staging");
+    expect(production.protectStatefulResources).toBe(true);
+    expect(production.vpc.natGateways).toBe("one-per-az");
+    expect(staging.vpc.natGateways).toBe("single");
+  });
+
+  test("only local talks to the emulator", () => {
+    expect(loadEnvironmentConfig("local").emulator?.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(loadEnvironmentConfig("staging").emulator).toBeUndefined();
+    expect(loadEnvironmentConfig("production").emulator).toBeUndefined();
+  });
+
+  test("the emulator endpoint can be overridden, and is validated", () => {
+    expect(loadEnvironmentConfig("local", { emulatorEndpoint: "http://127.0.0.1:45123" }).emulator?.endpoint).toBe("http://127.0.0.1:45123");
+    expect(() => loadEnvironmentConfig("local", { emulatorEndpoint: "localhost" })).toThrow(/\[emulator.endpoint\] "localhost": must be an http\(s\) URL/);
+  });
+});
+
+describe("environment selection (TREEPLI_ENV)", () => {
+  test("unset or empty selects every real environment, not local", () => {
+    expect(parseEnvironmentSelection(undefined)).toEqual([...DEFAULT_ENVIRONMENTS]);
+    expect(parseEnvironmentSelection("  ")).toEqual(["staging", "production"]);
+  });
+
+  test("selects one or several environments", () => {
+    expect(parseEnvironmentSelection("production")).toEqual(["production"]);
+    expect(parseEnvironmentSelection("local, staging")).toEqual(["local", "staging"]);
+  });
+
+  test("fails on an unknown environment name, naming it and the allowed ones", () => {
+    expect(() => parseEnvironmentSelection("prod")).toThrow(ConfigurationError);
+    expect(() => parseEnvironmentSelection("prod")).toThrow(/TREEPLI_ENV="prod" names unknown environment\(s\) "prod"; allowed: staging, production, local/);
+  });
+});
+
+describe("bad configuration stops synthesis with a message naming environment, field, value and what is allowed", () => {
+  test("fails when the VPC CIDR is malformed", () => {
+    const message = errorFor("production", { vpc: { cidr: "10.0.0.0/33" } });
+    expect(message).toContain('invalid configuration for environment "production"');
+    expect(message).toContain('[vpc.cidr] "10.0.0.0/33": must be an IPv4 CIDR such as "10.0.0.0/16"');
+  });
+
+  test("fails when the VPC CIDR has host bits set", () => {
+    expect(errorFor("staging", { vpc: { cidr: "10.0.0.1/16" } })).toMatch(/\[vpc.cidr\] "10.0.0.1\/16": must be a network address with no host bits set/);
+  });
+
+  test("fails when fewer than 2 AZs are asked for", () => {
+    expect(errorFor("staging", { vpc: { azCount: 1 } })).toMatch(/\[vpc.azCount\] 1: must be at least 2/);
+  });
+
+  test("fails when more AZs are asked for than the subnet layout has room for", () => {
+    expect(errorFor("staging", { vpc: { azCount: 5 } })).toMatch(/\[vpc.azCount\] 5: must be at most 4/);
+  });
+
+  test("fails when the subnets do not fit in the VPC", () => {
+    expect(errorFor("staging", { vpc: { cidr: "10.0.0.0/24", subnetPrefixLength: 26 } })).toMatch(
+      /\[vpc.subnetPrefixLength\] 26: leaves room for fewer than the 12 subnets .* use \/28 or longer, or a larger vpc.cidr/,
+    );
+  });
+
+  test("fails when the group's minimum exceeds its maximum", () => {
+    expect(errorFor("staging", { cluster: { minSize: 5, maxSize: 2, desiredCapacity: 2 } })).toMatch(
+      /\[cluster.minSize\] 5: must not exceed cluster.maxSize \(2\)/,
+    );
+  });
+
+  test("fails when the desired capacity is outside min..max", () => {
+    expect(errorFor("staging", { cluster: { minSize: 1, maxSize: 2, desiredCapacity: 3 } })).toMatch(
+      /\[cluster.desiredCapacity\] 3: must be between cluster.minSize \(1\) and cluster.maxSize \(2\)/,
+    );
+  });
+
+  test("fails when the account id is not 12 digits", () => {
+    expect(errorFor("production", { aws: { accountId: "12345" } })).toMatch(/\[aws.accountId\] "12345": must be a 12-digit AWS account id/);
+  });
+
+  test("fails on a region that does not exist in AWS's naming", () => {
+    expect(errorFor("production", { aws: { region: "europe" } })).toMatch(/\[aws.region\] "europe": must be an AWS region such as "eu-west-1"/);
+  });
+
+  test("fails on a log retention CloudWatch does not offer", () => {
+    expect(errorFor("staging", { vpc: { flowLogRetentionDays: 10 as never } })).toMatch(
+      /\[vpc.flowLogRetentionDays\] 10: must be a CloudWatch Logs retention period: one of 1, 3, 5, 7, 14, 30/,
+    );
+  });
+
+  test("fails on an unknown NAT strategy", () => {
+    expect(errorFor("staging", { vpc: { natGateways: "many" as never } })).toMatch(/\[vpc.natGateways\] "many": must be "one-per-az" or "single"/);
+  });
+
+  test("fails on an unknown interface endpoint", () => {
+    expect(errorFor("staging", { vpc: { interfaceEndpoints: ["ecr.api", "dynamo"] as never } })).toMatch(/\[vpc.interfaceEndpoints.1\] "dynamo": must be one of ecr.api/);
+  });
+
+  test("fails on a misspelt field instead of silently ignoring it", () => {
+    expect(errorFor("staging", { vpc: { cidrBlock: "10.0.0.0/16" } as never })).toMatch(/\[vpc.cidrBlock\] is not a known field of vpc/);
+  });
+
+  test("fails when a required field is missing", () => {
+    const raw = rawConfig("staging");
+    const { cluster, ...withoutCluster } = raw;
+    expect(cluster).toBeDefined();
+    expect(() => loadEnvironmentConfig("staging", { environments: { staging: withoutCluster as never } })).toThrow(/\[cluster\] missing:/);
+  });
+
+  test("fails when production would leave stateful resources unprotected", () => {
+    expect(errorFor("production", { protectStatefulResources: false })).toMatch(/\[protectStatefulResources\] false: must be true in production/);
+  });
+
+  test("fails when a GitHub repository is not owner/name", () => {
+    expect(errorFor("staging", { github: { backendRepository: "backend" } })).toMatch(/\[github.backendRepository\] "backend": must be a GitHub repository written "owner\/name"/);
+  });
+
+  test("fails when a real environment points at the emulator", () => {
+    expect(errorFor("staging", { emulator: { endpoint: "http://127.0.0.1:5000" } })).toMatch(/\[emulator.endpoint\] "http:\/\/127.0.0.1:5000": is only allowed in the "local" environment/);
+  });
+
+  test("fails when an environment's key and name disagree", () => {
+    expect(errorFor("staging", { name: "production" })).toMatch(/\[name\] "production": must equal the environment's key "staging"/);
+  });
+
+  test("collects every problem into one message", () => {
+    const message = errorFor("staging", { aws: { accountId: "1" }, vpc: { cidr: "nope", azCount: 1 } });
+    expect(message.split("\n").filter((line) => line.startsWith("  ["))).toHaveLength(3);
+  });
+
+  test("reports problems in an environment that was not selected", () => {
+    expect(() =>
+      loadEnvironmentConfigs(["production"], { environments: { staging: rawConfig("staging", { vpc: { cidr: "bad" } }) } }),
+    ).toThrow(/environment "staging":\n {2}\[vpc.cidr\] "bad"/);
+  });
+});
+
+describe("account-wide singletons", () => {
+  const sharedAccount = { aws: { accountId: "333333333333" } };
+
+  test("fails when two environments in one account both create the GitHub OIDC provider", () => {
+    const environments = {
+      staging: rawConfig("staging", sharedAccount),
+      production: rawConfig("production", { ...sharedAccount, accountSingletons: { ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" } }),
+    };
+    expect(() => loadEnvironmentConfigs(["staging"], { environments })).toThrow(
+      /\[accountSingletons.githubOidcProvider\] "create" in "staging" and "production", which share account 333333333333: only one environment per account may create it; set "existing" in the others/,
+    );
+  });
+
+  test("fails when two environments in one account both create the ECS service-linked role", () => {
+    const environments = {
+      staging: rawConfig("staging", { ...sharedAccount, accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" } }),
+      production: rawConfig("production", sharedAccount),
+    };
+    expect(() => loadEnvironmentConfigs(["production"], { environments })).toThrow(/\[accountSingletons.ecsServiceLinkedRole\] "create" in "staging" and "production"/);
+  });
+
+  test("accepts two environments in one account when only one creates each singleton", () => {
+    const environments = {
+      staging: rawConfig("staging", {
+        ...sharedAccount,
+        stateBackend: { bucket: "treepli-staging-state" },
+        accountSingletons: { githubOidcProvider: "existing", ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" },
+      }),
+      production: rawConfig("production", sharedAccount),
+    };
+    expect(loadEnvironmentConfigs(["staging", "production"], { environments }).map((c) => c.aws.accountId)).toEqual([
+      "333333333333",
+      "333333333333",
+    ]);
+  });
+
+  test("ECS account settings are per region: two regions of one account may each create them", () => {
+    const environments = {
+      staging: rawConfig("staging", {
+        aws: { accountId: "333333333333", region: "us-east-1" },
+        accountSingletons: { githubOidcProvider: "existing", ecsServiceLinkedRole: "existing" },
+      }),
+      production: rawConfig("production", sharedAccount),
+    };
+    expect(() => loadEnvironmentConfigs(["production"], { environments })).not.toThrow();
+  });
+
+  test("fails when two environments share a state bucket", () => {
+    const environments = { staging: rawConfig("staging", { stateBackend: { bucket: ENVIRONMENTS.production.stateBackend.bucket } }) };
+    expect(() => loadEnvironmentConfigs(["staging"], { environments })).toThrow(
+      /\[stateBackend.bucket\] "treepli-terraform-state-222222222222" is used by "staging" and "production": each environment needs its own state bucket/,
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { App, Testing } from "cdktf";
+import { addEnvironment, EnvironmentStacks } from "../src/app";
+import { EnvironmentConfig, EnvironmentConfigInput, EnvironmentName } from "../src/config/environment-config";
+import { ENVIRONMENTS } from "../src/config/environments";
+import { loadEnvironmentConfig } from "../src/config/load-config";
+
+/** A deep partial, for overriding parts of an environment's raw configuration. */
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function merge<T>(base: T, override: DeepPartial<T> | undefined): T {
+  if (override === undefined) return base;
+  if (typeof base !== "object" || base === null || Array.isArray(base)) return override as T;
+  const result: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(override)) {
+    result[key] = value !== null && typeof value === "object" && !Array.isArray(value) ? merge(result[key], value) : value;
+  }
+  return result as T;
+}
+
+/** The raw configuration of an environment with some fields replaced. */
+export function rawConfig(name: EnvironmentName, override?: DeepPartial<EnvironmentConfigInput>): EnvironmentConfigInput {
+  return merge(ENVIRONMENTS[name], override);
+}
+
+/** A validated configuration of an environment with some fields replaced. */
+export function testConfig(name: EnvironmentName, override?: DeepPartial<EnvironmentConfigInput>): EnvironmentConfig {
+  return loadEnvironmentConfig(name, { environments: { [name]: rawConfig(name, override) } });
+}
+
+/** Every stack of one environment, in a fresh test app. */
+export function environmentStacks(config: EnvironmentConfig): EnvironmentStacks {
+  return addEnvironment(Testing.app(), config);
+}
+
+/** Synthesized Terraform JSON, parsed. */
+export interface TerraformJson {
+  terraform: Record<string, any>;
+  provider: Record<string, any[]>;
+  resource: Record<string, Record<string, any>>;
+  data?: Record<string, Record<string, any>>;
+  output?: Record<string, any>;
+}
+
+/** Parses the output of `Testing.synth`/`Testing.synthScope`. */
+export function parse(synthesized: string): TerraformJson {
+  return JSON.parse(synthesized) as TerraformJson;
+}
+
+/** Every resource of a type, as a list. */
+export function resources(json: TerraformJson, type: string): any[] {
+  return Object.values(json.resource[type] ?? {});
+}
+
+/** The single resource of a type; fails if there is not exactly one. */
+export function onlyResource(json: TerraformJson, type: string): any {
+  const all = resources(json, type);
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** Every data source of a type, as a list. */
+export function dataSources(json: TerraformJson, type: string): any[] {
+  return Object.values(json.data?.[type] ?? {});
+}
+
+/** Parses an IAM policy document synthesized as a JSON string. */
+export function policy(document: string): { Statement: any[] } {
+  return JSON.parse(document);
+}
+
+/** Builds an app holding every stack of the given environments. */
+export function estateApp(configs: EnvironmentConfig[], outdir?: string): App {
+  const app = outdir ? new App({ outdir, stackTraces: false }) : Testing.app();
+  for (const config of configs) addEnvironment(app, config);
+  return app;
+}

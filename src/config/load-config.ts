@@ -1,0 +1,149 @@
+import { z } from "zod";
+import {
+  DEFAULT_ENVIRONMENTS,
+  ENVIRONMENT_NAMES,
+  EnvironmentConfig,
+  EnvironmentConfigInput,
+  EnvironmentName,
+  environmentConfigSchema,
+} from "./environment-config";
+import { ENVIRONMENTS } from "./environments";
+
+/** Thrown for configuration that must not be synthesized; the message lists every problem found. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigurationError";
+  }
+}
+
+/** Inputs to {@link loadEnvironmentConfigs} besides the environment names. */
+export interface LoadConfigOptions {
+  /**
+   * Endpoint of the AWS emulator for the `local` environment.
+   *
+   * @default - the endpoint written in `environments.ts`
+   */
+  readonly emulatorEndpoint?: string;
+
+  /**
+   * The raw configuration of every environment. Tests pass variations of it.
+   *
+   * @default - `ENVIRONMENTS` from `environments.ts`
+   */
+  readonly environments?: Readonly<Partial<Record<EnvironmentName, EnvironmentConfigInput>>>;
+}
+
+/** Name of the variable that selects environments; documented in the README. */
+export const ENVIRONMENT_SELECTION_VARIABLE = "TREEPLI_ENV";
+
+/**
+ * Reads the environment selection (the value of `TREEPLI_ENV`): empty means every real environment
+ * (staging and production); otherwise a comma-separated list of environment names.
+ */
+export function parseEnvironmentSelection(value: string | undefined): EnvironmentName[] {
+  if (value === undefined || value.trim() === "") return [...DEFAULT_ENVIRONMENTS];
+  const names = value.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !(ENVIRONMENT_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ConfigurationError(
+      `${ENVIRONMENT_SELECTION_VARIABLE}="${value}" names unknown environment(s) ${unknown.map((n) => `"${n}"`).join(", ")}; ` +
+        `allowed: ${ENVIRONMENT_NAMES.join(", ")} (comma-separated for several), or leave it unset for ${DEFAULT_ENVIRONMENTS.join(" and ")}`,
+    );
+  }
+  return [...new Set(names as EnvironmentName[])];
+}
+
+/**
+ * Validates the configuration of every environment and returns the selected ones, validated,
+ * with defaults applied and deeply frozen.
+ *
+ * All environments are checked (not only the selected ones) because some rules span environments:
+ * two environments in one AWS account must not both create an account-wide singleton, and no two
+ * may share a state bucket. Every problem is collected first; then one {@link ConfigurationError}
+ * lists them all, each line prefixed by the field to edit.
+ */
+export function loadEnvironmentConfigs(names: readonly EnvironmentName[], options: LoadConfigOptions = {}): EnvironmentConfig[] {
+  const sources = { ...ENVIRONMENTS, ...options.environments };
+  const problems: string[] = [];
+  const valid = new Map<EnvironmentName, EnvironmentConfig>();
+
+  for (const name of ENVIRONMENT_NAMES) {
+    const source = sources[name];
+    if (source === undefined) continue;
+    const input = name === "local" && options.emulatorEndpoint ? { ...source, emulator: { endpoint: options.emulatorEndpoint } } : source;
+    const result = environmentConfigSchema.safeParse(input, { reportInput: true });
+    const issues = result.success ? [] : result.error.issues.map(describeIssue);
+    if (input.name !== name) issues.unshift(`[name] ${JSON.stringify(input.name)}: must equal the environment's key "${name}"`);
+    if (issues.length > 0) problems.push(formatProblems(`environment "${name}"`, issues));
+    else if (result.success) valid.set(name, deepFreeze(result.data) as EnvironmentConfig);
+  }
+
+  const crossProblems = crossEnvironmentProblems([...valid.values()]);
+  if (crossProblems.length > 0) problems.push(formatProblems("environments", crossProblems));
+  if (problems.length > 0) throw new ConfigurationError(problems.join("\n"));
+
+  return names.map((name) => {
+    const config = valid.get(name);
+    if (!config) throw new ConfigurationError(`environment "${name}" is not defined in environments.ts`);
+    return config;
+  });
+}
+
+/** Validates every environment (see {@link loadEnvironmentConfigs}) and returns one. */
+export function loadEnvironmentConfig(name: EnvironmentName, options: LoadConfigOptions = {}): EnvironmentConfig {
+  return loadEnvironmentConfigs([name], options)[0];
+}
+
+function formatProblems(subject: string, lines: string[]): string {
+  return `invalid configuration for ${subject}:\n${lines.map((line) => `  ${line}`).join("\n")}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys
+      .map((key) => `[${path ? `${path}.` : ""}${key}] is not a known field${path ? ` of ${path}` : ""}; check its spelling or remove it`)
+      .join("\n  ");
+  }
+  const got = issue.input === undefined ? "missing" : JSON.stringify(issue.input);
+  return `[${path}] ${got}: ${issue.message}`;
+}
+
+function crossEnvironmentProblems(configs: EnvironmentConfig[]): string[] {
+  const problems: string[] = [];
+  const singletons = ["githubOidcProvider", "ecsServiceLinkedRole", "ecsAccountSettings"] as const;
+  for (const singleton of singletons) {
+    // The ECS account settings are per region; the IAM singletons are per account.
+    const scopeOf = (c: EnvironmentConfig) => (singleton === "ecsAccountSettings" ? `${c.aws.accountId} in ${c.aws.region}` : c.aws.accountId);
+    const creators = new Map<string, string[]>();
+    for (const config of configs) {
+      if (config.accountSingletons[singleton] !== "create") continue;
+      creators.set(scopeOf(config), [...(creators.get(scopeOf(config)) ?? []), config.name]);
+    }
+    for (const [scope, envs] of creators) {
+      if (envs.length < 2) continue;
+      problems.push(
+        `[accountSingletons.${singleton}] "create" in ${envs.map((e) => `"${e}"`).join(" and ")}, which share account ${scope}: ` +
+          `only one environment per account may create it; set "existing" in the others`,
+      );
+    }
+  }
+  const buckets = new Map<string, string[]>();
+  for (const config of configs) buckets.set(config.stateBackend.bucket, [...(buckets.get(config.stateBackend.bucket) ?? []), config.name]);
+  for (const [bucket, envs] of buckets) {
+    if (envs.length < 2) continue;
+    problems.push(
+      `[stateBackend.bucket] "${bucket}" is used by ${envs.map((e) => `"${e}"`).join(" and ")}: each environment needs its own state bucket`,
+    );
+  }
+  return problems;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

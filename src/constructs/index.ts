@@ -1,0 +1,5 @@
+export * from "./ecs-ec2-cluster";
+export * from "./policy-document";
+export * from "./state-bucket";
+export * from "./subnet-layout";
+export * from "./vpc-network";

@@ -1,0 +1,20 @@
+/**
+ * One statement of an IAM policy document. Every statement names its actions and resources; a
+ * wildcard resource carries a comment with the reason where it is written.
+ */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: Record<string, string | string[]>;
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+/**
+ * Renders an IAM policy document as JSON at synth time, so that the synthesized Terraform shows the
+ * whole policy to reviewers (tokens such as `${aws_s3_bucket.state.arn}` stay readable in it).
+ */
+export function policyDocument(...statements: PolicyStatement[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}

@@ -1,0 +1,77 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { EnvironmentConfig } from "../config/environment-config";
+import { emulatorBackendSettings, emulatorProviderSettings } from "../emulator/emulator-settings";
+import { LockingS3Backend } from "./locking-s3-backend";
+
+/**
+ * The Terraform versions every stack accepts. Patch releases only: state written by a newer minor
+ * version cannot be read by an older one, so a minor upgrade is a deliberate change here (and in
+ * Atlantis) rather than whatever a laptop happens to have.
+ */
+export const TERRAFORM_REQUIRED_VERSION = "~> 1.11.0";
+
+/** The layers of the estate, in deployment order. `bootstrap` holds the state bucket itself. */
+export const LAYERS = ["bootstrap", "vpc", "cluster", "media", "backend", "frontend"] as const;
+
+/** One layer of the estate. */
+export type Layer = (typeof LAYERS)[number];
+
+/** Props every stack of the estate takes. */
+export interface EnvironmentStackProps {
+  /** The validated configuration of the environment this stack belongs to. */
+  readonly config: EnvironmentConfig;
+}
+
+/** The stack name for a layer of an environment, e.g. `production-vpc`. */
+export function stackName(config: EnvironmentConfig, layer: Layer): string {
+  return `${config.name}-${layer}`;
+}
+
+/** The state key of a layer of an environment, e.g. `production/vpc.tfstate`. */
+export function stateKey(config: EnvironmentConfig, layer: Layer): string {
+  return `${config.name}/${layer}.tfstate`;
+}
+
+/**
+ * Base of every stack: the AWS provider for the environment's account and region (with default tags),
+ * the Terraform version pin, and, unless `remoteState` is false, the environment's S3 backend with
+ * S3-native locking.
+ */
+export abstract class EnvironmentStack extends TerraformStack {
+  /** The configuration this stack was built from. */
+  public readonly config: EnvironmentConfig;
+
+  /** The layer this stack holds. */
+  public readonly layer: Layer;
+
+  protected constructor(scope: Construct, layer: Layer, props: EnvironmentStackProps, options: { remoteState?: boolean } = {}) {
+    super(scope, stackName(props.config, layer));
+    const { config } = props;
+    this.config = config;
+    this.layer = layer;
+    const emulator = config.emulator?.endpoint;
+
+    new AwsProvider(this, "aws", {
+      region: config.aws.region,
+      // Refuses to plan or apply with credentials of another account (e.g. staging's against production).
+      // The emulator cannot report an account id, so the check is left out there.
+      allowedAccountIds: emulator ? undefined : [config.aws.accountId],
+      defaultTags: [{ tags: { ...config.tags, Environment: config.name, Layer: layer, ManagedBy: "cdktf" } }],
+      ...(emulator ? emulatorProviderSettings(emulator) : {}),
+    });
+
+    if (options.remoteState ?? true) {
+      new LockingS3Backend(this, {
+        bucket: config.stateBackend.bucket,
+        key: stateKey(config, layer),
+        region: config.stateBackend.region ?? config.aws.region,
+        encrypt: true,
+        ...(emulator ? emulatorBackendSettings(emulator) : { allowedAccountIds: [config.aws.accountId] }),
+      });
+    }
+
+    this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
+  }
+}
