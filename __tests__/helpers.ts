@@ -1,3 +1,7 @@
+// Loads the types of cdktf's jest matchers (toHaveResourceWithProperties, ...) for every test file.
+import "cdktf/lib/testing/adapters/jest";
+import * as fs from "fs";
+import * as path from "path";
 import { App, Testing } from "cdktf";
 import { addEnvironment, EnvironmentStacks } from "../src/app";
 import { EnvironmentConfig, EnvironmentConfigInput, EnvironmentName } from "../src/config/environment-config";
@@ -73,4 +77,18 @@ export function estateApp(configs: EnvironmentConfig[], outdir?: string): App {
   const app = outdir ? new App({ outdir, stackTraces: false }) : Testing.app();
   for (const config of configs) addEnvironment(app, config);
   return app;
+}
+
+/**
+ * Synthesizes every stack of one environment through the whole app, as `cdktf synth` does, so that
+ * cross-stack references become outputs and remote-state lookups. Returns each stack's Terraform JSON
+ * (as text, for cdktf's matchers) by layer.
+ */
+export function synthEnvironment(config: EnvironmentConfig): Record<keyof EnvironmentStacks, string> {
+  const app = Testing.app();
+  const stacks = addEnvironment(app, config);
+  app.synth();
+  return Object.fromEntries(
+    Object.entries(stacks).map(([layer, stack]) => [layer, fs.readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")]),
+  ) as Record<keyof EnvironmentStacks, string>;
 }

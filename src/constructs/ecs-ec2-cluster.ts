@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Fn, ITerraformDependable } from "cdktf";
+import { Fn, ITerraformDependable, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument } from "./policy-document";
 
@@ -141,7 +141,8 @@ export class EcsEc2Cluster extends Construct {
     // What the ECS agent needs, scoped to this cluster, instead of AmazonEC2ContainerServiceforEC2Role
     // (which allows ecs:CreateCluster, ECR pulls and log writes on every resource). Image pulls and
     // logs go through each task's execution role, not the instance's.
-    const containerInstances = `${Fn.replace(this.cluster.arn, ":cluster/", ":container-instance/")}/*`;
+    // A local keeps the policy JSON free of quoted function arguments, so it stays readable (and parseable).
+    const containerInstances = `${new TerraformLocal(this, "container_instance_arns", Fn.replace(this.cluster.arn, ":cluster/", ":container-instance/")).asString}/*`;
     new IamRolePolicy(this, "instance-role-policy", {
       name: "ecs-agent",
       role: this.instanceRole.id,

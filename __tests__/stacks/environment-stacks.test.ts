@@ -1,0 +1,97 @@
+import { Testing } from "cdktf";
+import { EMULATED_SERVICES } from "../../src/emulator/emulator-settings";
+import { ENVIRONMENT_NAMES } from "../../src/config/environment-config";
+import { loadEnvironmentConfig } from "../../src/config/load-config";
+import { environmentStacks, parse, synthEnvironment, TerraformJson } from "../helpers";
+
+const TERRAFORM_STACKS = ["vpc", "cluster"] as const;
+
+describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
+  const config = loadEnvironmentConfig(environment);
+  const stacks = environmentStacks(config);
+  const synthesized: Record<string, TerraformJson> = Object.fromEntries(
+    Object.entries(synthEnvironment(config)).map(([layer, text]) => [layer, parse(text)]),
+  );
+
+  test("is named <environment>-<layer>", () => {
+    expect(Object.values(stacks).map((stack) => stack.node.id)).toEqual([`${environment}-bootstrap`, `${environment}-vpc`, `${environment}-cluster`]);
+  });
+
+  test.each(TERRAFORM_STACKS)("%s keeps its state in the environment's bucket under <environment>/<layer>.tfstate, encrypted, with S3-native locking", (layer) => {
+    expect(synthesized[layer].terraform.backend).toEqual({
+      s3: expect.objectContaining({
+        bucket: config.stateBackend.bucket,
+        key: `${environment}/${layer}.tfstate`,
+        region: config.aws.region,
+        encrypt: true,
+        use_lockfile: true,
+      }),
+    });
+  });
+
+  test("the bootstrap stack keeps its own state locally, outside the output folder", () => {
+    expect(synthesized.bootstrap.terraform.backend).toEqual({ local: { path: `../../../bootstrap/${environment}.tfstate` } });
+  });
+
+  test.each(Object.keys(stacks))("%s pins the Terraform version", (layer) => {
+    expect(synthesized[layer].terraform.required_version).toBe("~> 1.11.0");
+  });
+
+  test.each(Object.keys(stacks))("%s deploys to the environment's region and tags everything with environment and layer", (layer) => {
+    const [provider] = synthesized[layer].provider.aws;
+    expect(provider.region).toBe(config.aws.region);
+    expect(provider.default_tags).toEqual([
+      { tags: expect.objectContaining({ Environment: environment, Layer: layer, ManagedBy: "cdktf", ...config.tags }) },
+    ]);
+  });
+
+  test.each(Object.keys(stacks))("%s documents every output it declares", (layer) => {
+    // cdktf names the outputs it generates for cross-stack references "cross-stack-output-*"; they are
+    // read by the consuming stack, not by operators.
+    const declared = Object.entries(synthesized[layer].output ?? {}).filter(([name]) => !name.startsWith("cross-stack-output-"));
+    for (const [, output] of declared) expect(output.description).toEqual(expect.any(String));
+  });
+
+  if (environment === "local") {
+    test.each(Object.keys(stacks))("%s sends every AWS call to the emulator", (layer) => {
+      const [provider] = synthesized[layer].provider.aws;
+      expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES].sort());
+      for (const url of Object.values(provider.endpoints[0])) expect(url).toBe(config.emulator?.endpoint);
+      expect(provider.skip_requesting_account_id).toBe(true);
+    });
+
+    test.each(TERRAFORM_STACKS)("%s keeps its state on the emulator's S3", (layer) => {
+      expect(synthesized[layer].terraform.backend.s3).toEqual(
+        expect.objectContaining({ endpoints: expect.objectContaining({ s3: config.emulator?.endpoint }), use_path_style: true }),
+      );
+    });
+  } else {
+    test.each(Object.keys(stacks))("%s refuses credentials of any other account and talks to real AWS", (layer) => {
+      const [provider] = synthesized[layer].provider.aws;
+      expect(provider.allowed_account_ids).toEqual([config.aws.accountId]);
+      expect(provider.endpoints).toBeUndefined();
+      expect(provider.access_key).toBeUndefined();
+    });
+
+    test.each(TERRAFORM_STACKS)("%s's backend refuses credentials of any other account", (layer) => {
+      expect(synthesized[layer].terraform.backend.s3.allowed_account_ids).toEqual([config.aws.accountId]);
+      expect(synthesized[layer].terraform.backend.s3.endpoints).toBeUndefined();
+    });
+  }
+});
+
+describe("the state bucket's protection follows the environment", () => {
+  test("production's state bucket cannot be destroyed", () => {
+    const json = parse(Testing.synth(environmentStacks(loadEnvironmentConfig("production")).bootstrap));
+    const [bucket] = Object.values(json.resource.aws_s3_bucket);
+    expect(bucket.bucket).toBe("treepli-terraform-state-222222222222");
+    expect(bucket.lifecycle.prevent_destroy).toBe(true);
+    expect(bucket.force_destroy).toBe(false);
+  });
+
+  test("staging's state bucket may be destroyed", () => {
+    const json = parse(Testing.synth(environmentStacks(loadEnvironmentConfig("staging")).bootstrap));
+    const [bucket] = Object.values(json.resource.aws_s3_bucket);
+    expect(bucket.lifecycle.prevent_destroy).toBe(false);
+  });
+});
