@@ -1,6 +1,11 @@
 import { App } from "cdktf";
 import { addEnvironment, checkOutputFolder, FULL_OUTPUT_FOLDER } from "./src/app";
-import { ConfigurationError, ENVIRONMENT_SELECTION_VARIABLE, loadEnvironmentConfigs, parseEnvironmentSelection } from "./src/config/load-config";
+import {
+  ConfigurationError,
+  ENVIRONMENT_SELECTION_VARIABLE,
+  loadEnvironmentConfigs,
+  parseEnvironmentSelection,
+} from "./src/config/load-config";
 import { unreplacedPlaceholders } from "./src/config/placeholders";
 
 // The only place that reads process.env: the environment selection, the emulator endpoint for the

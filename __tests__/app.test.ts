@@ -55,7 +55,9 @@ describe("cdktf synth", () => {
     expect(Object.keys(before).length).toBeGreaterThan(6);
     const result = cdktfSynth(outdir, { TREEPLI_ENV: "prod" });
     expect(result.status).not.toBe(0);
-    expect(result.stdout + result.stderr).toContain('TREEPLI_ENV="prod" names unknown environment(s) "prod"; allowed: staging, production, local');
+    expect(result.stdout + result.stderr).toContain(
+      'TREEPLI_ENV="prod" names unknown environment(s) "prod"; allowed: staging, production, local',
+    );
     expect(snapshotFolder(outdir)).toEqual(before);
   }, 120_000);
 
@@ -88,8 +90,19 @@ describe("a synth of only some environments", () => {
   });
 
   test("gets its own folder from the npm scripts, the same one the error message suggests", () => {
-    expect(withOutputFolder(["cdktf", "synth"], { TREEPLI_ENV: "staging,local" })).toEqual(["cdktf", "synth", "--output", partialOutputFolder(["staging", "local"])]);
-    expect(withOutputFolder(["cdktf", "deploy", "local-vpc"], { TREEPLI_ENV: "local" })).toEqual(["cdktf", "deploy", "local-vpc", "--output", "cdktf.out.local"]);
+    expect(withOutputFolder(["cdktf", "synth"], { TREEPLI_ENV: "staging,local" })).toEqual([
+      "cdktf",
+      "synth",
+      "--output",
+      partialOutputFolder(["staging", "local"]),
+    ]);
+    expect(withOutputFolder(["cdktf", "deploy", "local-vpc"], { TREEPLI_ENV: "local" })).toEqual([
+      "cdktf",
+      "deploy",
+      "local-vpc",
+      "--output",
+      "cdktf.out.local",
+    ]);
     expect(withOutputFolder(["cdktf", "synth", "--output", "x"], { TREEPLI_ENV: "local" })).toEqual(["cdktf", "synth", "--output", "x"]);
     expect(withOutputFolder(["cdktf", "synth"], {})).toEqual(["cdktf", "synth"]);
   });

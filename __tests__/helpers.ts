@@ -89,6 +89,9 @@ export function synthEnvironment(config: EnvironmentConfig): Record<keyof Enviro
   const stacks = addEnvironment(app, config);
   app.synth();
   return Object.fromEntries(
-    Object.entries(stacks).map(([layer, stack]) => [layer, fs.readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")]),
+    Object.entries(stacks).map(([layer, stack]) => [
+      layer,
+      fs.readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"),
+    ]),
   ) as Record<keyof EnvironmentStacks, string>;
 }

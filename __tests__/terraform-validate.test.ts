@@ -17,7 +17,8 @@ const stackNames = fs.readdirSync(path.join(outdir, "stacks")).sort();
 
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-const terraform = (cwd: string, ...args: string[]) => execFileSync("terraform", args, { cwd, encoding: "utf8", stdio: "pipe", env: process.env });
+const terraform = (cwd: string, ...args: string[]) =>
+  execFileSync("terraform", args, { cwd, encoding: "utf8", stdio: "pipe", env: process.env });
 
 test("every environment's every layer was synthesized", () => {
   expect(stackNames).toEqual(ENVIRONMENT_NAMES.flatMap((env) => ["bootstrap", "cluster", "vpc"].map((layer) => `${env}-${layer}`)).sort());
@@ -33,10 +34,14 @@ test("Terraform uses the provider mirror when the machine has one, so init never
   expect(process.env.CHECKPOINT_DISABLE).toBe("1");
 });
 
-test.each(stackNames)("%s passes terraform validate", (stack) => {
-  const cwd = path.join(outdir, "stacks", stack);
-  terraform(cwd, "init", "-backend=false", "-input=false", "-no-color");
-  const result = JSON.parse(terraform(cwd, "validate", "-json", "-no-color"));
-  expect(result.diagnostics).toEqual([]);
-  expect(result.valid).toBe(true);
-}, 120_000);
+test.each(stackNames)(
+  "%s passes terraform validate",
+  (stack) => {
+    const cwd = path.join(outdir, "stacks", stack);
+    terraform(cwd, "init", "-backend=false", "-input=false", "-no-color");
+    const result = JSON.parse(terraform(cwd, "validate", "-json", "-no-color"));
+    expect(result.diagnostics).toEqual([]);
+    expect(result.valid).toBe(true);
+  },
+  120_000,
+);

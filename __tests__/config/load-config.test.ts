@@ -1,11 +1,6 @@
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES } from "../../src/config/environment-config";
 import { ENVIRONMENTS } from "../../src/config/environments";
-import {
-  ConfigurationError,
-  loadEnvironmentConfig,
-  loadEnvironmentConfigs,
-  parseEnvironmentSelection,
-} from "../../src/config/load-config";
+import { ConfigurationError, loadEnvironmentConfig, loadEnvironmentConfigs, parseEnvironmentSelection } from "../../src/config/load-config";
 import { DeepPartial, rawConfig } from "../helpers";
 import { EnvironmentConfigInput, EnvironmentName } from "../../src/config/environment-config";
 
@@ -55,8 +50,12 @@ describe("the committed environments", () => {
   });
 
   test("the emulator endpoint can be overridden, and is validated", () => {
-    expect(loadEnvironmentConfig("local", { emulatorEndpoint: "http://127.0.0.1:45123" }).emulator?.endpoint).toBe("http://127.0.0.1:45123");
-    expect(() => loadEnvironmentConfig("local", { emulatorEndpoint: "localhost" })).toThrow(/\[emulator.endpoint\] "localhost": must be an http\(s\) URL/);
+    expect(loadEnvironmentConfig("local", { emulatorEndpoint: "http://127.0.0.1:45123" }).emulator?.endpoint).toBe(
+      "http://127.0.0.1:45123",
+    );
+    expect(() => loadEnvironmentConfig("local", { emulatorEndpoint: "localhost" })).toThrow(
+      /\[emulator.endpoint\] "localhost": must be an http\(s\) URL/,
+    );
   });
 });
 
@@ -73,7 +72,9 @@ describe("environment selection (TREEPLI_ENV)", () => {
 
   test("fails on an unknown environment name, naming it and the allowed ones", () => {
     expect(() => parseEnvironmentSelection("prod")).toThrow(ConfigurationError);
-    expect(() => parseEnvironmentSelection("prod")).toThrow(/TREEPLI_ENV="prod" names unknown environment\(s\) "prod"; allowed: staging, production, local/);
+    expect(() => parseEnvironmentSelection("prod")).toThrow(
+      /TREEPLI_ENV="prod" names unknown environment\(s\) "prod"; allowed: staging, production, local/,
+    );
   });
 });
 
@@ -85,7 +86,9 @@ describe("bad configuration stops synthesis with a message naming environment, f
   });
 
   test("fails when the VPC CIDR has host bits set", () => {
-    expect(errorFor("staging", { vpc: { cidr: "10.0.0.1/16" } })).toMatch(/\[vpc.cidr\] "10.0.0.1\/16": must be a network address with no host bits set/);
+    expect(errorFor("staging", { vpc: { cidr: "10.0.0.1/16" } })).toMatch(
+      /\[vpc.cidr\] "10.0.0.1\/16": must be a network address with no host bits set/,
+    );
   });
 
   test("fails when fewer than 2 AZs are asked for", () => {
@@ -119,7 +122,9 @@ describe("bad configuration stops synthesis with a message naming environment, f
   });
 
   test("fails on a region that does not exist in AWS's naming", () => {
-    expect(errorFor("production", { aws: { region: "europe" } })).toMatch(/\[aws.region\] "europe": must be an AWS region such as "eu-west-1"/);
+    expect(errorFor("production", { aws: { region: "europe" } })).toMatch(
+      /\[aws.region\] "europe": must be an AWS region such as "eu-west-1"/,
+    );
   });
 
   test("fails on a log retention CloudWatch does not offer", () => {
@@ -129,11 +134,15 @@ describe("bad configuration stops synthesis with a message naming environment, f
   });
 
   test("fails on an unknown NAT strategy", () => {
-    expect(errorFor("staging", { vpc: { natGateways: "many" as never } })).toMatch(/\[vpc.natGateways\] "many": must be "one-per-az" or "single"/);
+    expect(errorFor("staging", { vpc: { natGateways: "many" as never } })).toMatch(
+      /\[vpc.natGateways\] "many": must be "one-per-az" or "single"/,
+    );
   });
 
   test("fails on an unknown interface endpoint", () => {
-    expect(errorFor("staging", { vpc: { interfaceEndpoints: ["ecr.api", "dynamo"] as never } })).toMatch(/\[vpc.interfaceEndpoints.1\] "dynamo": must be one of ecr.api/);
+    expect(errorFor("staging", { vpc: { interfaceEndpoints: ["ecr.api", "dynamo"] as never } })).toMatch(
+      /\[vpc.interfaceEndpoints.1\] "dynamo": must be one of ecr.api/,
+    );
   });
 
   test("fails on a misspelt field instead of silently ignoring it", () => {
@@ -148,15 +157,21 @@ describe("bad configuration stops synthesis with a message naming environment, f
   });
 
   test("fails when production would leave stateful resources unprotected", () => {
-    expect(errorFor("production", { protectStatefulResources: false })).toMatch(/\[protectStatefulResources\] false: must be true in production/);
+    expect(errorFor("production", { protectStatefulResources: false })).toMatch(
+      /\[protectStatefulResources\] false: must be true in production/,
+    );
   });
 
   test("fails when a GitHub repository is not owner/name", () => {
-    expect(errorFor("staging", { github: { backendRepository: "backend" } })).toMatch(/\[github.backendRepository\] "backend": must be a GitHub repository written "owner\/name"/);
+    expect(errorFor("staging", { github: { backendRepository: "backend" } })).toMatch(
+      /\[github.backendRepository\] "backend": must be a GitHub repository written "owner\/name"/,
+    );
   });
 
   test("fails when a real environment points at the emulator", () => {
-    expect(errorFor("staging", { emulator: { endpoint: "http://127.0.0.1:5000" } })).toMatch(/\[emulator.endpoint\] "http:\/\/127.0.0.1:5000": is only allowed in the "local" environment/);
+    expect(errorFor("staging", { emulator: { endpoint: "http://127.0.0.1:5000" } })).toMatch(
+      /\[emulator.endpoint\] "http:\/\/127.0.0.1:5000": is only allowed in the "local" environment/,
+    );
   });
 
   test("fails when an environment's key and name disagree", () => {
@@ -181,7 +196,10 @@ describe("account-wide singletons", () => {
   test("fails when two environments in one account both create the GitHub OIDC provider", () => {
     const environments = {
       staging: rawConfig("staging", sharedAccount),
-      production: rawConfig("production", { ...sharedAccount, accountSingletons: { ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" } }),
+      production: rawConfig("production", {
+        ...sharedAccount,
+        accountSingletons: { ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" },
+      }),
     };
     expect(() => loadEnvironmentConfigs(["staging"], { environments })).toThrow(
       /\[accountSingletons.githubOidcProvider\] "create" in "staging" and "production", which share account 333333333333: only one environment per account may create it; set "existing" in the others/,
@@ -190,10 +208,15 @@ describe("account-wide singletons", () => {
 
   test("fails when two environments in one account both create the ECS service-linked role", () => {
     const environments = {
-      staging: rawConfig("staging", { ...sharedAccount, accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" } }),
+      staging: rawConfig("staging", {
+        ...sharedAccount,
+        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" },
+      }),
       production: rawConfig("production", sharedAccount),
     };
-    expect(() => loadEnvironmentConfigs(["production"], { environments })).toThrow(/\[accountSingletons.ecsServiceLinkedRole\] "create" in "staging" and "production"/);
+    expect(() => loadEnvironmentConfigs(["production"], { environments })).toThrow(
+      /\[accountSingletons.ecsServiceLinkedRole\] "create" in "staging" and "production"/,
+    );
   });
 
   test("accepts two environments in one account when only one creates each singleton", () => {

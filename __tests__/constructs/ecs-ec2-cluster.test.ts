@@ -38,7 +38,10 @@ describe("EcsEc2Cluster", () => {
     const { synthesized, json } = synthCluster();
 
     test("THEN Container Insights is on", () => {
-      expect(synthesized).toHaveResourceWithProperties(EcsCluster, { name: "treepli-test", setting: [{ name: "containerInsights", value: "enabled" }] });
+      expect(synthesized).toHaveResourceWithProperties(EcsCluster, {
+        name: "treepli-test",
+        setting: [{ name: "containerInsights", value: "enabled" }],
+      });
     });
 
     test("THEN instances boot the ECS-optimized Amazon Linux 2023 AMI from the public SSM parameter", () => {
@@ -56,7 +59,9 @@ describe("EcsEc2Cluster", () => {
 
     test("THEN the root volume is encrypted gp3 of 30 GiB", () => {
       expect(synthesized).toHaveResourceWithProperties(LaunchTemplate, {
-        block_device_mappings: [{ device_name: "/dev/xvda", ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3", volume_size: 30 }) }],
+        block_device_mappings: [
+          { device_name: "/dev/xvda", ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3", volume_size: 30 }) },
+        ],
       });
     });
 

@@ -33,8 +33,14 @@ describe("subnetLayout", () => {
 
   test("agrees with Terraform's cidrsubnet()", () => {
     const newbits = 20 - 16;
-    const expressions = SUBNET_TIERS.flatMap((_, t) => [0, 1, 2].map((az) => `cidrsubnet("10.10.0.0/16", ${newbits}, ${t * MAX_AZ_COUNT + az})`));
-    const output = execFileSync("terraform", ["console"], { env: process.env, input: `jsonencode([${expressions.join(", ")}])\n`, encoding: "utf8" });
+    const expressions = SUBNET_TIERS.flatMap((_, t) =>
+      [0, 1, 2].map((az) => `cidrsubnet("10.10.0.0/16", ${newbits}, ${t * MAX_AZ_COUNT + az})`),
+    );
+    const output = execFileSync("terraform", ["console"], {
+      env: process.env,
+      input: `jsonencode([${expressions.join(", ")}])\n`,
+      encoding: "utf8",
+    });
     expect(JSON.parse(JSON.parse(output.trim()))).toEqual(all);
   });
 

@@ -28,7 +28,9 @@ function routesOfTier(json: TerraformJson, tier: string): any[][] {
   const subnetKeys = Object.keys(subnetsOfTier(json, tier));
   const associations = resources(json, "aws_route_table_association").filter((a) => subnetKeys.includes(referenced(a.subnet_id)));
   expect(associations).toHaveLength(subnetKeys.length);
-  return associations.map((a) => resources(json, "aws_route").filter((route) => referenced(route.route_table_id) === referenced(a.route_table_id)));
+  return associations.map((a) =>
+    resources(json, "aws_route").filter((route) => referenced(route.route_table_id) === referenced(a.route_table_id)),
+  );
 }
 
 describe("VpcNetwork", () => {
@@ -52,7 +54,12 @@ describe("VpcNetwork", () => {
 
     test("THEN public subnets route to the internet gateway", () => {
       for (const routes of routesOfTier(json, "public")) {
-        expect(routes).toEqual([expect.objectContaining({ destination_cidr_block: "0.0.0.0/0", gateway_id: expect.stringMatching(/^\$\{aws_internet_gateway\./) })]);
+        expect(routes).toEqual([
+          expect.objectContaining({
+            destination_cidr_block: "0.0.0.0/0",
+            gateway_id: expect.stringMatching(/^\$\{aws_internet_gateway\./),
+          }),
+        ]);
       }
     });
 
@@ -105,7 +112,9 @@ describe("VpcNetwork", () => {
 
     test("THEN the interface endpoints admit only HTTPS from inside the VPC", () => {
       const group = onlyResource(json, "aws_security_group");
-      expect(group.ingress).toEqual([expect.objectContaining({ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.0.0.0/16"] })]);
+      expect(group.ingress).toEqual([
+        expect.objectContaining({ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.0.0.0/16"] }),
+      ]);
     });
 
     test("THEN all traffic is recorded by flow logs kept for 90 days", () => {
@@ -117,7 +126,10 @@ describe("VpcNetwork", () => {
       const role = onlyResource(json, "aws_iam_role");
       const trust = policy(role.assume_role_policy).Statement;
       expect(trust).toEqual([
-        expect.objectContaining({ Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+        expect.objectContaining({
+          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        }),
       ]);
       const statements = policy(onlyResource(json, "aws_iam_role_policy").policy).Statement;
       expect(statements).toHaveLength(1);
@@ -144,7 +156,11 @@ describe("VpcNetwork", () => {
   });
 
   describe("GIVEN 3 AZs, other endpoints and a retention", () => {
-    const { synthesized, json } = synthNetwork({ azCount: 3, interfaceEndpoints: ["ecr.api", "secretsmanager"], flowLogRetentionDays: 365 });
+    const { synthesized, json } = synthNetwork({
+      azCount: 3,
+      interfaceEndpoints: ["ecr.api", "secretsmanager"],
+      flowLogRetentionDays: 365,
+    });
 
     test("THEN there are 3 subnets per tier and 3 NAT gateways", () => {
       expect(resources(json, "aws_subnet")).toHaveLength(9);

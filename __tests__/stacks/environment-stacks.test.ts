@@ -14,20 +14,27 @@ describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
   );
 
   test("is named <environment>-<layer>", () => {
-    expect(Object.values(stacks).map((stack) => stack.node.id)).toEqual([`${environment}-bootstrap`, `${environment}-vpc`, `${environment}-cluster`]);
+    expect(Object.values(stacks).map((stack) => stack.node.id)).toEqual([
+      `${environment}-bootstrap`,
+      `${environment}-vpc`,
+      `${environment}-cluster`,
+    ]);
   });
 
-  test.each(TERRAFORM_STACKS)("%s keeps its state in the environment's bucket under <environment>/<layer>.tfstate, encrypted, with S3-native locking", (layer) => {
-    expect(synthesized[layer].terraform.backend).toEqual({
-      s3: expect.objectContaining({
-        bucket: config.stateBackend.bucket,
-        key: `${environment}/${layer}.tfstate`,
-        region: config.aws.region,
-        encrypt: true,
-        use_lockfile: true,
-      }),
-    });
-  });
+  test.each(TERRAFORM_STACKS)(
+    "%s keeps its state in the environment's bucket under <environment>/<layer>.tfstate, encrypted, with S3-native locking",
+    (layer) => {
+      expect(synthesized[layer].terraform.backend).toEqual({
+        s3: expect.objectContaining({
+          bucket: config.stateBackend.bucket,
+          key: `${environment}/${layer}.tfstate`,
+          region: config.aws.region,
+          encrypt: true,
+          use_lockfile: true,
+        }),
+      });
+    },
+  );
 
   test("the bootstrap stack keeps its own state locally, outside the output folder", () => {
     expect(synthesized.bootstrap.terraform.backend).toEqual({ local: { path: `../../../bootstrap/${environment}.tfstate` } });

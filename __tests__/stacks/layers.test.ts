@@ -38,7 +38,9 @@ describe("cluster layer", () => {
     const group = onlyResource(json, "aws_autoscaling_group");
     expect(group.vpc_zone_identifier).toHaveLength(3);
     for (const subnet of group.vpc_zone_identifier) {
-      expect(subnet).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production-vpc\.outputs\.cross-stack-output-aws_subnetnetwork_private-subnet-\d_[0-9A-F]+id\}$/);
+      expect(subnet).toMatch(
+        /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production-vpc\.outputs\.cross-stack-output-aws_subnetnetwork_private-subnet-\d_[0-9A-F]+id\}$/,
+      );
     }
   });
 
@@ -66,7 +68,10 @@ describe("cluster layer", () => {
     expect(synthesized).toHaveResourceWithProperties(EcsAccountSettingDefault, { name: "awsvpcTrunking", value: "enabled" });
     const group = onlyResource(json, "aws_autoscaling_group");
     expect(group.depends_on).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^aws_iam_service_linked_role\./), expect.stringMatching(/^aws_ecs_account_setting_default\./)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_iam_service_linked_role\./),
+        expect.stringMatching(/^aws_ecs_account_setting_default\./),
+      ]),
     );
   });
 

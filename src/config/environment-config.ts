@@ -19,8 +19,7 @@ export const DEFAULT_ENVIRONMENTS: readonly EnvironmentName[] = ["staging", "pro
  * so configuration rejects it up front.
  */
 export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
 /** Interface endpoints the VPC layer knows how to create (service name after `com.amazonaws.<region>.`). */
@@ -49,23 +48,28 @@ const cidrBlock = z.cidrv4({ error: 'must be an IPv4 CIDR such as "10.0.0.0/16"'
 );
 
 const tagMap = z.record(
-  z.string().min(1).max(128).regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, {
-    error: 'tag keys are 1-128 characters of letters, digits, spaces and _.:/=+-@, and must not start with "aws:"',
-  }),
-  z.string().max(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, {
-    error: "tag values are up to 256 characters of letters, digits, spaces and _.:/=+-@",
-  }),
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, {
+      error: 'tag keys are 1-128 characters of letters, digits, spaces and _.:/=+-@, and must not start with "aws:"',
+    }),
+  z
+    .string()
+    .max(256)
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, {
+      error: "tag values are up to 256 characters of letters, digits, spaces and _.:/=+-@",
+    }),
 );
 
 const gitHubRepository = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, {
   error: 'must be a GitHub repository written "owner/name", e.g. "treepli/backend"',
 });
 
-const domainName = z
-  .string()
-  .regex(/^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, {
-    error: 'must be a lower-case DNS name such as "app.example.com"',
-  });
+const domainName = z.string().regex(/^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, {
+  error: 'must be a lower-case DNS name such as "app.example.com"',
+});
 
 /**
  * Schema of one environment's configuration. It is the single source of truth for the
@@ -99,17 +103,18 @@ export const environmentConfigSchema = z
     /** Where every stack keeps its Terraform state (created by the bootstrap stack). */
     stateBackend: z.strictObject({
       /** S3 bucket; each environment has its own so that one environment's credentials never touch another's state. */
-      bucket: z
-        .string()
-        .regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-          error: "must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens",
-        }),
+      bucket: z.string().regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+        error: "must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens",
+      }),
       /**
        * Region of the state bucket.
        *
        * @default - the environment's `aws.region`
        */
-      region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' }).optional(),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' })
+        .optional(),
     }),
 
     /**
@@ -144,114 +149,130 @@ export const environmentConfigSchema = z
     }),
 
     /** The `vpc` layer. */
-    vpc: z.strictObject({
-      /** IPv4 range of the VPC. Its size must leave room for 3 tiers x 4 AZs of subnets of `subnetPrefixLength`. */
-      cidr: cidrBlock,
-      /**
-       * Availability zones the subnets span (the first N the region offers).
-       *
-       * @default 2
-       */
-      azCount: z.int().min(2, { error: "must be at least 2 so that the estate survives the loss of one AZ" }).max(MAX_AZ_COUNT, {
-        error: `must be at most ${MAX_AZ_COUNT}: the subnet layout reserves room for ${MAX_AZ_COUNT} AZs per tier`,
-      }).default(2),
-      /**
-       * Prefix length of every subnet (e.g. 20 for /20 subnets in a /16 VPC).
-       *
-       * @default 20
-       */
-      subnetPrefixLength: z.int().min(16).max(28, { error: "must be between 16 and 28 (AWS subnets are /16 to /28)" }).default(20),
-      /**
-       * `one-per-az`: a NAT gateway in every AZ (no cross-AZ dependency; production).
-       * `single`: one shared NAT gateway (cheaper; an AZ outage cuts egress for the others).
-       */
-      natGateways: z.enum(["one-per-az", "single"], { error: 'must be "one-per-az" or "single"' }),
-      /**
-       * Interface endpoints in the private subnets, so container instances reach these services
-       * without the NAT gateway. An S3 gateway endpoint is always created.
-       *
-       * @default ["ecr.api", "ecr.dkr", "logs"]
-       */
-      interfaceEndpoints: z
-        .array(z.enum(INTERFACE_ENDPOINT_SERVICES, { error: `must be one of ${INTERFACE_ENDPOINT_SERVICES.join(", ")}` }))
-        .default(["ecr.api", "ecr.dkr", "logs"]),
-      /**
-       * Days the VPC flow logs are kept in CloudWatch Logs.
-       *
-       * @default 90
-       */
-      flowLogRetentionDays: z
-        .union(LOG_RETENTION_DAYS.map((d) => z.literal(d)), {
-          error: `must be a CloudWatch Logs retention period: one of ${LOG_RETENTION_DAYS.join(", ")}`,
-        })
-        .default(90),
-    }).superRefine((vpc, ctx) => {
-      const vpcPrefix = Number(vpc.cidr.split("/")[1]);
-      const subnetsNeeded = SUBNET_TIERS.length * MAX_AZ_COUNT;
-      if (vpc.subnetPrefixLength - vpcPrefix < Math.log2(subnetsNeeded)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["subnetPrefixLength"],
-          input: vpc.subnetPrefixLength,
-          message: `leaves room for fewer than the ${subnetsNeeded} subnets (${SUBNET_TIERS.length} tiers x ${MAX_AZ_COUNT} AZs) the layout needs in a /${vpcPrefix} VPC; use /${vpcPrefix + Math.ceil(Math.log2(subnetsNeeded))} or longer, or a larger vpc.cidr`,
-        });
-      }
-    }),
+    vpc: z
+      .strictObject({
+        /** IPv4 range of the VPC. Its size must leave room for 3 tiers x 4 AZs of subnets of `subnetPrefixLength`. */
+        cidr: cidrBlock,
+        /**
+         * Availability zones the subnets span (the first N the region offers).
+         *
+         * @default 2
+         */
+        azCount: z
+          .int()
+          .min(2, { error: "must be at least 2 so that the estate survives the loss of one AZ" })
+          .max(MAX_AZ_COUNT, {
+            error: `must be at most ${MAX_AZ_COUNT}: the subnet layout reserves room for ${MAX_AZ_COUNT} AZs per tier`,
+          })
+          .default(2),
+        /**
+         * Prefix length of every subnet (e.g. 20 for /20 subnets in a /16 VPC).
+         *
+         * @default 20
+         */
+        subnetPrefixLength: z.int().min(16).max(28, { error: "must be between 16 and 28 (AWS subnets are /16 to /28)" }).default(20),
+        /**
+         * `one-per-az`: a NAT gateway in every AZ (no cross-AZ dependency; production).
+         * `single`: one shared NAT gateway (cheaper; an AZ outage cuts egress for the others).
+         */
+        natGateways: z.enum(["one-per-az", "single"], { error: 'must be "one-per-az" or "single"' }),
+        /**
+         * Interface endpoints in the private subnets, so container instances reach these services
+         * without the NAT gateway. An S3 gateway endpoint is always created.
+         *
+         * @default ["ecr.api", "ecr.dkr", "logs"]
+         */
+        interfaceEndpoints: z
+          .array(z.enum(INTERFACE_ENDPOINT_SERVICES, { error: `must be one of ${INTERFACE_ENDPOINT_SERVICES.join(", ")}` }))
+          .default(["ecr.api", "ecr.dkr", "logs"]),
+        /**
+         * Days the VPC flow logs are kept in CloudWatch Logs.
+         *
+         * @default 90
+         */
+        flowLogRetentionDays: z
+          .union(
+            LOG_RETENTION_DAYS.map((d) => z.literal(d)),
+            {
+              error: `must be a CloudWatch Logs retention period: one of ${LOG_RETENTION_DAYS.join(", ")}`,
+            },
+          )
+          .default(90),
+      })
+      .superRefine((vpc, ctx) => {
+        const vpcPrefix = Number(vpc.cidr.split("/")[1]);
+        const subnetsNeeded = SUBNET_TIERS.length * MAX_AZ_COUNT;
+        if (vpc.subnetPrefixLength - vpcPrefix < Math.log2(subnetsNeeded)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["subnetPrefixLength"],
+            input: vpc.subnetPrefixLength,
+            message: `leaves room for fewer than the ${subnetsNeeded} subnets (${SUBNET_TIERS.length} tiers x ${MAX_AZ_COUNT} AZs) the layout needs in a /${vpcPrefix} VPC; use /${vpcPrefix + Math.ceil(Math.log2(subnetsNeeded))} or longer, or a larger vpc.cidr`,
+          });
+        }
+      }),
 
     /** The `cluster` layer: the shared ECS cluster and its container instances. */
-    cluster: z.strictObject({
-      /**
-       * EC2 instance type of the container instances. `awsvpc` trunking needs a Nitro type that
-       * supports it (c5/m5/r5 and newer families, not t2/t3).
-       */
-      instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "m6i.large"' }),
-      /** Fewest container instances the autoscaling group keeps. */
-      minSize: z.int().min(0, { error: "must be 0 or more" }),
-      /** Most container instances the capacity provider may scale out to. */
-      maxSize: z.int().min(1, { error: "must be at least 1" }).max(100, { error: "must be at most 100" }),
-      /** Container instances at creation; afterwards ECS managed scaling owns the number. */
-      desiredCapacity: z.int().min(0, { error: "must be 0 or more" }),
-      /**
-       * Size of the encrypted gp3 root volume. The ECS-optimized AMI needs at least 30 GiB.
-       *
-       * @default 30
-       */
-      rootVolumeSizeGiB: z.int().min(30, { error: "must be at least 30 (the ECS-optimized AMI's snapshot size)" }).max(16384).default(30),
-      /**
-       * How full managed scaling keeps the group: 100 packs tasks tightly, lower keeps spare room for
-       * faster task placement.
-       *
-       * @default 100
-       */
-      targetCapacityPercent: z.int().min(1).max(100, { error: "must be between 1 and 100" }).default(100),
-      /**
-       * Public SSM parameter holding the ECS-optimized AMI id.
-       *
-       * @default "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
-       */
-      amiSsmParameterName: z
-        .string()
-        .regex(/^\/[\w./-]+$/, { error: 'must be an SSM parameter path starting with "/"' })
-        .default("/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"),
-      /**
-       * Share of the group that must stay in service while an instance refresh replaces instances.
-       *
-       * @default 50
-       */
-      instanceRefreshMinHealthyPercent: z.int().min(0).max(100, { error: "must be between 0 and 100" }).default(50),
-    }).superRefine((cluster, ctx) => {
-      if (cluster.minSize > cluster.maxSize) {
-        ctx.addIssue({ code: "custom", path: ["minSize"], input: cluster.minSize, message: `must not exceed cluster.maxSize (${cluster.maxSize})` });
-      }
-      if (cluster.desiredCapacity < cluster.minSize || cluster.desiredCapacity > cluster.maxSize) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["desiredCapacity"],
-          input: cluster.desiredCapacity,
-          message: `must be between cluster.minSize (${cluster.minSize}) and cluster.maxSize (${cluster.maxSize})`,
-        });
-      }
-    }),
+    cluster: z
+      .strictObject({
+        /**
+         * EC2 instance type of the container instances. `awsvpc` trunking needs a Nitro type that
+         * supports it (c5/m5/r5 and newer families, not t2/t3).
+         */
+        instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "m6i.large"' }),
+        /** Fewest container instances the autoscaling group keeps. */
+        minSize: z.int().min(0, { error: "must be 0 or more" }),
+        /** Most container instances the capacity provider may scale out to. */
+        maxSize: z.int().min(1, { error: "must be at least 1" }).max(100, { error: "must be at most 100" }),
+        /** Container instances at creation; afterwards ECS managed scaling owns the number. */
+        desiredCapacity: z.int().min(0, { error: "must be 0 or more" }),
+        /**
+         * Size of the encrypted gp3 root volume. The ECS-optimized AMI needs at least 30 GiB.
+         *
+         * @default 30
+         */
+        rootVolumeSizeGiB: z.int().min(30, { error: "must be at least 30 (the ECS-optimized AMI's snapshot size)" }).max(16384).default(30),
+        /**
+         * How full managed scaling keeps the group: 100 packs tasks tightly, lower keeps spare room for
+         * faster task placement.
+         *
+         * @default 100
+         */
+        targetCapacityPercent: z.int().min(1).max(100, { error: "must be between 1 and 100" }).default(100),
+        /**
+         * Public SSM parameter holding the ECS-optimized AMI id.
+         *
+         * @default "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+         */
+        amiSsmParameterName: z
+          .string()
+          .regex(/^\/[\w./-]+$/, { error: 'must be an SSM parameter path starting with "/"' })
+          .default("/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"),
+        /**
+         * Share of the group that must stay in service while an instance refresh replaces instances.
+         *
+         * @default 50
+         */
+        instanceRefreshMinHealthyPercent: z.int().min(0).max(100, { error: "must be between 0 and 100" }).default(50),
+      })
+      .superRefine((cluster, ctx) => {
+        if (cluster.minSize > cluster.maxSize) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["minSize"],
+            input: cluster.minSize,
+            message: `must not exceed cluster.maxSize (${cluster.maxSize})`,
+          });
+        }
+        if (cluster.desiredCapacity < cluster.minSize || cluster.desiredCapacity > cluster.maxSize) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["desiredCapacity"],
+            input: cluster.desiredCapacity,
+            message: `must be between cluster.minSize (${cluster.minSize}) and cluster.maxSize (${cluster.maxSize})`,
+          });
+        }
+      }),
 
     /** Owner-specific values the later layers use: GitHub repositories that deploy, DNS names. */
     github: z.strictObject({
@@ -263,7 +284,9 @@ export const environmentConfigSchema = z
        * The GitHub environment whose workflows may deploy (the role trust pins `sub` to
        * `repo:<owner/name>:environment:<this>`).
        */
-      deployEnvironment: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "must be a GitHub environment name (letters, digits, _ . -)" }),
+      deployEnvironment: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "must be a GitHub environment name (letters, digits, _ . -)" }),
     }),
 
     /**

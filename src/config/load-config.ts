@@ -115,7 +115,8 @@ function crossEnvironmentProblems(configs: EnvironmentConfig[]): string[] {
   const singletons = ["githubOidcProvider", "ecsServiceLinkedRole", "ecsAccountSettings"] as const;
   for (const singleton of singletons) {
     // The ECS account settings are per region; the IAM singletons are per account.
-    const scopeOf = (c: EnvironmentConfig) => (singleton === "ecsAccountSettings" ? `${c.aws.accountId} in ${c.aws.region}` : c.aws.accountId);
+    const scopeOf = (c: EnvironmentConfig) =>
+      singleton === "ecsAccountSettings" ? `${c.aws.accountId} in ${c.aws.region}` : c.aws.accountId;
     const creators = new Map<string, string[]>();
     for (const config of configs) {
       if (config.accountSingletons[singleton] !== "create") continue;

@@ -156,7 +156,14 @@ export class EcsEc2Cluster extends Construct {
         {
           Sid: "RunAsContainerInstance",
           Effect: "Allow",
-          Action: ["ecs:Poll", "ecs:StartTelemetrySession", "ecs:SubmitContainerStateChange", "ecs:SubmitTaskStateChange", "ecs:SubmitAttachmentStateChanges", "ecs:UpdateContainerInstancesState"],
+          Action: [
+            "ecs:Poll",
+            "ecs:StartTelemetrySession",
+            "ecs:SubmitContainerStateChange",
+            "ecs:SubmitTaskStateChange",
+            "ecs:SubmitAttachmentStateChanges",
+            "ecs:UpdateContainerInstancesState",
+          ],
           Resource: [this.cluster.arn, containerInstances],
         },
         {
@@ -182,7 +189,8 @@ export class EcsEc2Cluster extends Construct {
 
     this.instanceSecurityGroup = new SecurityGroup(this, "instance-security-group", {
       name: name("container-instances"),
-      description: "ECS container instances: no ingress (tasks use their own awsvpc security groups); egress to the ECS, ECR and other AWS APIs",
+      description:
+        "ECS container instances: no ingress (tasks use their own awsvpc security groups); egress to the ECS, ECR and other AWS APIs",
       vpcId: props.vpcId,
       egress: [
         {

@@ -52,7 +52,10 @@ export class VpcStack extends EnvironmentStack {
     new TerraformOutput(this, "vpc_id", { description: "ID of the VPC", value: this.network.vpcId });
     new TerraformOutput(this, "public_subnet_ids", { description: "Public subnets, in AZ order", value: this.network.publicSubnetIds });
     new TerraformOutput(this, "private_subnet_ids", { description: "Private subnets, in AZ order", value: this.network.privateSubnetIds });
-    new TerraformOutput(this, "isolated_subnet_ids", { description: "Isolated (database) subnets, in AZ order", value: this.network.isolatedSubnetIds });
+    new TerraformOutput(this, "isolated_subnet_ids", {
+      description: "Isolated (database) subnets, in AZ order",
+      value: this.network.isolatedSubnetIds,
+    });
     new TerraformOutput(this, "nat_public_ips", {
       description: "Public IPs the private subnets reach the internet from (for allow-lists of third parties)",
       value: network.natGateways.map((nat) => nat.publicIp),
