@@ -80,10 +80,28 @@ const OUTPUT_COMMANDS = new Set(["synth", "deploy", "diff", "destroy", "output",
 /** Adds `--output cdktf.out.<environments>` to a cdktf command when TREEPLI_ENV selects environments. */
 function withOutputFolder(args, env = process.env) {
   const selection = (env.TREEPLI_ENV || "").trim();
-  const isCdktf = path.basename(args[0] || "") === "cdktf" && OUTPUT_COMMANDS.has(args[1]);
+  // `cdktf <command>` or `npx cdktf <command>` (the latter is what the README and people type).
+  const at = path.basename(args[0] || "") === "npx" ? 1 : 0;
+  const isCdktf = path.basename(args[at] || "") === "cdktf" && OUTPUT_COMMANDS.has(args[at + 1]);
   if (!selection || !isCdktf || args.some((arg) => arg === "--output" || arg === "-o" || arg.startsWith("--output="))) return args;
   const names = [...new Set(selection.split(",").map((name) => name.trim()))].sort();
   return [...args, "--output", `cdktf.out.${names.join("-")}`];
+}
+
+const PROVIDER_LOCK_COMMANDS = new Set(["deploy", "destroy", "diff", "output"]);
+
+/**
+ * Adds `--skip-provider-lock` to cdktf deploy/destroy/diff/output when Terraform installs providers
+ * from a filesystem mirror. On a stack's first init cdktf runs `terraform providers lock
+ * -platform=linux_amd64`, which ignores the CLI config's mirror and asks registry.terraform.io, so it
+ * fails offline ("Could not retrieve providers for locking"); `terraform init` from the mirror has
+ * already written .terraform.lock.hcl with this platform's checksums.
+ */
+function withProviderLockSkipped(args, mirror) {
+  const at = path.basename(args[0] || "") === "npx" ? 1 : 0;
+  const isCdktf = path.basename(args[at] || "") === "cdktf" && PROVIDER_LOCK_COMMANDS.has(args[at + 1]);
+  if (!mirror || !isCdktf || args.includes("--skip-provider-lock")) return args;
+  return [...args, "--skip-provider-lock"];
 }
 
 if (require.main === module) {
@@ -92,7 +110,7 @@ if (require.main === module) {
     console.error("usage: node scripts/terraform-env.js <command> [args...]");
     process.exit(2);
   }
-  const command = withOutputFolder(args);
+  const command = withProviderLockSkipped(withOutputFolder(args), findProviderMirror());
   const result = spawnSync(command[0], command.slice(1), { stdio: "inherit", env: terraformEnv(), cwd: PROJECT_ROOT });
   if (result.error) {
     console.error(`${command[0]}: ${result.error.message}`);
@@ -101,4 +119,4 @@ if (require.main === module) {
   process.exit(result.status ?? 1);
 }
 
-module.exports = { terraformEnv, findProviderMirror, withOutputFolder, PROJECT_ROOT };
+module.exports = { terraformEnv, findProviderMirror, withOutputFolder, withProviderLockSkipped, PROJECT_ROOT };

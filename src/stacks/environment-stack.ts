@@ -1,7 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformStack } from "cdktf";
+import { Aspects, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config/environment-config";
+import { EmulatorAdjustments } from "../emulator/emulator-adjustments";
 import { emulatorBackendSettings, emulatorProviderSettings } from "../emulator/emulator-settings";
 import { LockingS3Backend } from "./locking-s3-backend";
 
@@ -73,5 +74,8 @@ export abstract class EnvironmentStack extends TerraformStack {
     }
 
     this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
+
+    // The emulator's deviations from AWS are handled in one place, for the emulator only.
+    if (emulator) Aspects.of(this).add(new EmulatorAdjustments());
   }
 }

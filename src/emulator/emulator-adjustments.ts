@@ -1,0 +1,56 @@
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { IAspect, TerraformResource } from "cdktf";
+import { IConstruct } from "constructs";
+
+/**
+ * Every change the `local` environment makes to the synthesized Terraform so that it deploys on the
+ * emulator (moto 5.2.1) with an empty second plan and a clean destroy. Real environments never get
+ * this aspect, so they keep every guard and full drift detection. Each adjustment names its reason;
+ * what moto lacks entirely is added to the server by scripts/emulator/moto_launcher.py instead.
+ */
+export class EmulatorAdjustments implements IAspect {
+  public visit(node: IConstruct): void {
+    if (node instanceof S3BucketPolicy) dropSecureTransportDenials(node);
+    if (node instanceof AutoscalingGroup) {
+      // moto ignores DefaultInstanceWarmup and reads it back as 0, so every plan would set it again.
+      ignoreChanges(node, "default_instance_warmup");
+    }
+    if (node instanceof LaunchTemplate) {
+      // moto copies the request's tags for the template itself (the provider's default tags, sent as
+      // a "launch-template" tag specification) into the template data, where the provider then reads
+      // an extra tag_specifications block: every plan would add a new template version.
+      ignoreChanges(node, "tag_specifications");
+    }
+  }
+}
+
+/** Adds attributes to a resource's `lifecycle.ignore_changes`, keeping those it already has. */
+function ignoreChanges(resource: TerraformResource, ...attributes: string[]): void {
+  const current = resource.lifecycle?.ignoreChanges ?? [];
+  if (current === "all") return;
+  resource.lifecycle = { ...resource.lifecycle, ignoreChanges: [...new Set([...current, ...attributes])] };
+}
+
+/**
+ * The emulator is reached over plain HTTP, so a statement denying `aws:SecureTransport = false` would
+ * lock Terraform out of its own state bucket (moto 5.2.1 ignores `Bool` conditions entirely and applies
+ * such a Deny to every request: `HeadObject` on the state answers 403 and `terraform init` fails).
+ * Those statements are removed; a policy left with none is not created (`count = 0`).
+ */
+function dropSecureTransportDenials(policy: S3BucketPolicy): void {
+  const text = policy.policyInput;
+  if (typeof text !== "string" || !text.trimStart().startsWith("{")) return;
+  const document = JSON.parse(text) as { Statement?: Array<{ Effect?: string; Condition?: Record<string, Record<string, unknown>> }> };
+  const statements = document.Statement ?? [];
+  const kept = statements.filter(
+    (statement) => !(statement.Effect === "Deny" && Object.values(statement.Condition ?? {}).some((test) => "aws:SecureTransport" in test)),
+  );
+  if (kept.length === statements.length) return;
+  if (kept.length === 0) {
+    policy.addOverride("count", 0);
+    return;
+  }
+  policy.policy = JSON.stringify({ ...document, Statement: kept });
+}
