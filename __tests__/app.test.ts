@@ -8,7 +8,7 @@ import { ConfigurationError } from "../src/config/load-config";
 // The whole program as operators run it: the real cdktf CLI running main.ts.
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { withOutputFolder } = require("../scripts/terraform-env");
+const { withOutputFolder, withProviderLockSkipped } = require("../scripts/terraform-env");
 
 function cdktfSynth(outdir: string, env: Record<string, string> = {}) {
   return spawnSync(path.join(PROJECT_ROOT, "node_modules/.bin/cdktf"), ["synth", "--output", outdir], {
@@ -105,5 +105,26 @@ describe("a synth of only some environments", () => {
     ]);
     expect(withOutputFolder(["cdktf", "synth", "--output", "x"], { TREEPLI_ENV: "local" })).toEqual(["cdktf", "synth", "--output", "x"]);
     expect(withOutputFolder(["cdktf", "synth"], {})).toEqual(["cdktf", "synth"]);
+    expect(withOutputFolder(["npx", "cdktf", "synth"], { TREEPLI_ENV: "local" })).toEqual([
+      "npx",
+      "cdktf",
+      "synth",
+      "--output",
+      "cdktf.out.local",
+    ]);
+  });
+});
+
+describe("cdktf deploy offline", () => {
+  test("skips cdktf's registry-only provider lock step when providers come from the mirror", () => {
+    expect(withProviderLockSkipped(["npx", "cdktf", "deploy", "local-vpc"], "/opt/tf-plugins")).toEqual([
+      "npx",
+      "cdktf",
+      "deploy",
+      "local-vpc",
+      "--skip-provider-lock",
+    ]);
+    expect(withProviderLockSkipped(["npx", "cdktf", "deploy", "local-vpc"], undefined)).toEqual(["npx", "cdktf", "deploy", "local-vpc"]);
+    expect(withProviderLockSkipped(["cdktf", "synth"], "/opt/tf-plugins")).toEqual(["cdktf", "synth"]);
   });
 });

@@ -1,0 +1,334 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  DescribeAddressesCommand,
+  DescribeFlowLogsCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import { DescribeCapacityProvidersCommand, DescribeClustersCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import {
+  GetBucketEncryptionCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Emulator, freePort, PROJECT_ROOT, startEmulator } from "../scripts/local/emulator";
+import { deployEstate, destroyEstate, forgetPreviousEmulator, LOCAL_OUTPUT, LOCAL_STACKS, runLocal } from "../scripts/local/estate";
+
+// Deploys every local stack through the real cdktf CLI, Terraform and AWS provider, with S3 remote
+// state and S3-native locking, onto a fresh emulator; then proves: no drift on a second plan, the
+// properties operators rely on as the AWS API reports them, that the state lock holds, and that a
+// destroy leaves nothing behind.
+
+const LOG_DIR = path.join(PROJECT_ROOT, ".emulator");
+const LOG_FILE = path.join(LOG_DIR, "e2e.log");
+const timings: Record<string, number> = {};
+let emulator: Emulator;
+
+const region = "us-east-1";
+const clients = () => {
+  const config = { region, endpoint: emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } };
+  return {
+    ec2: new EC2Client(config),
+    ecs: new ECSClient(config),
+    autoscaling: new AutoScalingClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    iam: new IAMClient(config),
+    logs: new CloudWatchLogsClient(config),
+  };
+};
+const byTag = (name: string, value: string) => ({ Name: `tag:${name}`, Values: [value] });
+const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) => tags?.find((t) => t.Key === key)?.Value;
+
+beforeAll(async () => {
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  fs.writeFileSync(LOG_FILE, "");
+  emulator = await startEmulator({ port: await freePort(), logFile: path.join(LOG_DIR, "e2e-moto.log") });
+  // Even if jest is interrupted, the emulator must not outlive the run.
+  process.once("exit", () => {
+    try {
+      process.kill(emulator.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  });
+  forgetPreviousEmulator();
+  Object.assign(timings, prefix("deploy", deployEstate(emulator.endpoint, { logFile: LOG_FILE })));
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  const total = (prefixName: string) =>
+    Object.entries(timings)
+      .filter(([k]) => k.startsWith(prefixName))
+      .reduce((sum, [, s]) => sum + s, 0);
+  console.log(
+    `end-to-end timings (s): deploy ${total("deploy").toFixed(0)}, re-plan ${total("plan").toFixed(0)}, destroy ${total("destroy").toFixed(0)}\n` +
+      JSON.stringify(timings, null, 1),
+  );
+});
+
+function prefix(name: string, record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [`${name} ${k}`, v]));
+}
+
+function terraformIn(stack: string, ...args: string[]) {
+  return runLocal(
+    emulator.endpoint,
+    ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
+    {
+      logFile: LOG_FILE,
+    },
+  );
+}
+
+describe("after deploying every local stack", () => {
+  test.each(LOCAL_STACKS)("%s plans again with no changes (no drift)", (stack) => {
+    const plan = terraformIn(stack, "plan", "-detailed-exitcode");
+    timings[`plan ${stack}`] = plan.seconds;
+    expect({ stack, status: plan.status, output: plan.status === 0 ? "" : plan.output }).toEqual({ stack, status: 0, output: "" });
+  });
+
+  test("the layers keep their state in the emulator's state bucket, which is versioned, encrypted and private", async () => {
+    const { s3 } = clients();
+    const bucket = "treepli-local-terraform-state";
+    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents?.map((o) => o.Key) ?? [];
+    expect(keys).toEqual(expect.arrayContaining(["local/vpc.tfstate", "local/cluster.tfstate"]));
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
+    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+  });
+
+  describe("the network, as EC2 reports it", () => {
+    let vpcId: string;
+    let subnetTier: Map<string, string>;
+
+    beforeAll(async () => {
+      const { ec2 } = clients();
+      const vpcs = (await ec2.send(new DescribeVpcsCommand({ Filters: [byTag("Name", "treepli-local-vpc")] }))).Vpcs ?? [];
+      expect(vpcs).toHaveLength(1);
+      vpcId = vpcs[0].VpcId as string;
+      const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }))).Subnets ?? [];
+      subnetTier = new Map(subnets.map((s) => [s.SubnetId as string, tagOf(s.Tags, "Tier") as string]));
+    });
+
+    test("each tier has one subnet in each of 2 AZs, none handing out public IPs", async () => {
+      const { ec2 } = clients();
+      const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }))).Subnets ?? [];
+      for (const tier of ["public", "private", "isolated"]) {
+        const ofTier = subnets.filter((s) => tagOf(s.Tags, "Tier") === tier);
+        expect({ tier, count: ofTier.length, zones: new Set(ofTier.map((s) => s.AvailabilityZone)).size }).toEqual({
+          tier,
+          count: 2,
+          zones: 2,
+        });
+        for (const subnet of ofTier) expect(subnet.MapPublicIpOnLaunch).toBe(false);
+      }
+    });
+
+    test("public subnets route to the internet gateway, private ones to the NAT gateway, isolated ones nowhere", async () => {
+      const { ec2 } = clients();
+      const tables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }))).RouteTables ?? [];
+      const nats = (await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: "vpc-id", Values: [vpcId] }] }))).NatGateways ?? [];
+      const liveNats = nats.filter((n) => n.State === "available");
+      expect(liveNats).toHaveLength(1); // local shares one NAT gateway
+      expect(subnetTier.get(liveNats[0].SubnetId as string)).toBe("public");
+      const checked = new Set<string>();
+      for (const table of tables) {
+        for (const association of table.Associations ?? []) {
+          if (!association.SubnetId) continue;
+          const tier = subnetTier.get(association.SubnetId);
+          const defaultRoute = table.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+          if (tier === "public") expect(defaultRoute?.GatewayId).toMatch(/^igw-/);
+          if (tier === "private") expect(defaultRoute?.NatGatewayId).toBe(liveNats[0].NatGatewayId);
+          if (tier === "isolated") expect(defaultRoute).toBeUndefined();
+          checked.add(association.SubnetId);
+        }
+      }
+      expect(checked.size).toBe(6);
+    });
+
+    test("S3 is a gateway endpoint; ECR (api, dkr) and CloudWatch Logs are interface endpoints with private DNS", async () => {
+      const { ec2 } = clients();
+      const endpoints =
+        (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }))).VpcEndpoints ?? [];
+      const summary = endpoints.map((e) => `${e.VpcEndpointType} ${e.ServiceName}`).sort();
+      expect(summary).toEqual([
+        "Gateway com.amazonaws.us-east-1.s3",
+        "Interface com.amazonaws.us-east-1.ecr.api",
+        "Interface com.amazonaws.us-east-1.ecr.dkr",
+        "Interface com.amazonaws.us-east-1.logs",
+      ]);
+      for (const endpoint of endpoints.filter((e) => e.VpcEndpointType === "Interface")) {
+        expect(endpoint.PrivateDnsEnabled).toBe(true);
+        expect(endpoint.SubnetIds?.map((id) => subnetTier.get(id))).toEqual(["private", "private"]);
+      }
+    });
+
+    test("all traffic is recorded by flow logs to CloudWatch Logs", async () => {
+      const { ec2 } = clients();
+      const flowLogs = (await ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpcId] }] }))).FlowLogs ?? [];
+      expect(flowLogs).toEqual([expect.objectContaining({ TrafficType: "ALL", LogDestinationType: "cloud-watch-logs" })]);
+    });
+
+    test("the default security group has no rules", async () => {
+      const { ec2 } = clients();
+      const groups =
+        (
+          await ec2.send(
+            new DescribeSecurityGroupsCommand({
+              Filters: [
+                { Name: "vpc-id", Values: [vpcId] },
+                { Name: "group-name", Values: ["default"] },
+              ],
+            }),
+          )
+        ).SecurityGroups ?? [];
+      expect(groups).toHaveLength(1);
+      expect(groups[0].IpPermissions).toEqual([]);
+      expect(groups[0].IpPermissionsEgress).toEqual([]);
+    });
+
+    test("the container instances' launch template requires IMDSv2 with hop limit 1, encrypts the root volume and blocks task access to IMDS", async () => {
+      const { ec2 } = clients();
+      const versions =
+        (
+          await ec2.send(
+            new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "treepli-local-container-instance", Versions: ["$Latest"] }),
+          )
+        ).LaunchTemplateVersions ?? [];
+      const data = versions[0].LaunchTemplateData;
+      expect(data?.MetadataOptions).toEqual(expect.objectContaining({ HttpTokens: "required", HttpPutResponseHopLimit: 1 }));
+      expect(data?.BlockDeviceMappings?.[0].Ebs).toEqual(expect.objectContaining({ Encrypted: true, VolumeType: "gp3" }));
+      const userData = Buffer.from(data?.UserData ?? "", "base64").toString("utf8");
+      expect(userData).toContain("ECS_CLUSTER=treepli-local");
+      expect(userData).toContain("ECS_AWSVPC_BLOCK_IMDS=true");
+    });
+
+    test("the container instances run in the private subnets the vpc stack exported (cross-stack reference through remote state)", async () => {
+      const { autoscaling } = clients();
+      const groups =
+        (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["treepli-local-container-instances"] })))
+          .AutoScalingGroups ?? [];
+      expect(groups).toHaveLength(1);
+      const subnets = (groups[0].VPCZoneIdentifier ?? "").split(",").filter(Boolean);
+      expect(subnets.map((id) => subnetTier.get(id))).toEqual(["private", "private"]);
+      expect(groups[0].NewInstancesProtectedFromScaleIn).toBe(true);
+      expect(groups[0].LaunchTemplate?.LaunchTemplateName).toBe("treepli-local-container-instance");
+    });
+  });
+
+  test("the cluster has Container Insights and its capacity provider, with managed scaling and termination protection, as the default strategy", async () => {
+    const { ecs } = clients();
+    const [cluster] = (await ecs.send(new DescribeClustersCommand({ clusters: ["treepli-local"], include: ["SETTINGS"] }))).clusters ?? [];
+    expect(cluster.status).toBe("ACTIVE");
+    expect(cluster.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    expect(cluster.capacityProviders).toEqual(["treepli-local-ec2"]);
+    expect(cluster.defaultCapacityProviderStrategy).toEqual([
+      expect.objectContaining({ capacityProvider: "treepli-local-ec2", weight: 1 }),
+    ]);
+    const [provider] =
+      (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["treepli-local-ec2"] }))).capacityProviders ?? [];
+    expect(provider.autoScalingGroupProvider?.managedScaling).toEqual(expect.objectContaining({ status: "ENABLED", targetCapacity: 100 }));
+    expect(provider.autoScalingGroupProvider?.managedTerminationProtection).toBe("ENABLED");
+    expect(provider.autoScalingGroupProvider?.autoScalingGroupArn).toMatch(/autoScalingGroupName\/treepli-local-container-instances$/);
+  });
+
+  test("while another process holds a stack's state lock, a second plan fails with a lock error", async () => {
+    // `terraform console` holds the state lock for as long as it runs: a real second Terraform process.
+    const holder = spawn(
+      process.execPath,
+      [
+        path.join(PROJECT_ROOT, "scripts", "terraform-env.js"),
+        "terraform",
+        `-chdir=${path.join(LOCAL_OUTPUT, "stacks", "local-vpc")}`,
+        "console",
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, TREEPLI_ENV: "local", TREEPLI_EMULATOR_ENDPOINT: emulator.endpoint },
+        stdio: ["pipe", "ignore", "ignore"],
+      },
+    );
+    try {
+      const { s3 } = clients();
+      const lockKey = "local/vpc.tfstate.tflock";
+      const deadline = Date.now() + 60_000;
+      const lockExists = async () =>
+        ((await s3.send(new ListObjectsV2Command({ Bucket: "treepli-local-terraform-state", Prefix: lockKey }))).Contents ?? []).length > 0;
+      while (!(await lockExists())) {
+        if (Date.now() > deadline) throw new Error("terraform console never took the lock");
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const plan = terraformIn("local-vpc", "plan", "-lock-timeout=0s");
+      expect(plan.status).not.toBe(0);
+      expect(plan.output).toContain("Error acquiring the state lock");
+    } finally {
+      holder.stdin?.end();
+      await new Promise((resolve) => holder.once("exit", resolve));
+    }
+    // Once the holder is gone, the lock is released and planning works again.
+    expect(terraformIn("local-vpc", "plan", "-detailed-exitcode").status).toBe(0);
+  });
+});
+
+describe("destroying every stack in reverse order", () => {
+  test("leaves nothing the estate created", async () => {
+    Object.assign(timings, prefix("destroy", destroyEstate(emulator.endpoint, { logFile: LOG_FILE })));
+    const { ec2, ecs, autoscaling, s3, iam, logs } = clients();
+    const local = [byTag("Environment", "local")];
+    const left: Record<string, unknown[]> = {
+      vpcs: (await ec2.send(new DescribeVpcsCommand({ Filters: local }))).Vpcs ?? [],
+      subnets: (await ec2.send(new DescribeSubnetsCommand({ Filters: local }))).Subnets ?? [],
+      natGateways: ((await ec2.send(new DescribeNatGatewaysCommand({ Filter: local }))).NatGateways ?? []).filter(
+        (n) => n.State !== "deleted",
+      ),
+      elasticIps: (await ec2.send(new DescribeAddressesCommand({ Filters: local }))).Addresses ?? [],
+      securityGroups: ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).filter((g) =>
+        g.GroupName?.startsWith("treepli-local"),
+      ),
+      launchTemplates: ((await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []).filter((t) =>
+        t.LaunchTemplateName?.startsWith("treepli-local"),
+      ),
+      runningInstances: ((await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? [])
+        .flatMap((r) => r.Instances ?? [])
+        .filter((i) => i.State?.Name !== "terminated"),
+      autoscalingGroups: (await autoscaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? [],
+      activeClusters: ((await ecs.send(new DescribeClustersCommand({ clusters: ["treepli-local"] }))).clusters ?? []).filter(
+        (c) => c.status === "ACTIVE",
+      ),
+      capacityProviders: (
+        (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["treepli-local-ec2"] }))).capacityProviders ?? []
+      ).filter((p) => p.status === "ACTIVE"),
+      roles: ((await iam.send(new ListRolesCommand({}))).Roles ?? []).filter(
+        (r) => r.RoleName?.startsWith("treepli-local") || r.Path?.startsWith("/aws-service-role/"),
+      ),
+      instanceProfiles: (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? [],
+      logGroups: (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/treepli-local" }))).logGroups ?? [],
+      buckets: ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).filter((b) => b.Name?.startsWith("treepli-local")),
+    };
+    const nonEmpty = Object.fromEntries(Object.entries(left).filter(([, items]) => items.length > 0));
+    expect(nonEmpty).toEqual({});
+  });
+});
