@@ -58,6 +58,7 @@ const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string
 beforeAll(async () => {
   fs.mkdirSync(LOG_DIR, { recursive: true });
   fs.writeFileSync(LOG_FILE, "");
+  forgetPreviousEmulator(); // refuses while a local:up estate is running
   emulator = await startEmulator({ port: await freePort(), logFile: path.join(LOG_DIR, "e2e-moto.log") });
   // Even if jest is interrupted, the emulator must not outlive the run.
   process.once("exit", () => {
@@ -67,7 +68,6 @@ beforeAll(async () => {
       // already gone
     }
   });
-  forgetPreviousEmulator();
   Object.assign(timings, prefix("deploy", deployEstate(emulator.endpoint, { logFile: LOG_FILE })));
 });
 

@@ -81,8 +81,29 @@ export function stackOutputs(endpoint: string, stack: string): Record<string, un
   return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
 }
 
-/** Forgets what a previous emulator held: the local synth folder and the bootstrap stack's local state. */
+/** The pid of the emulator `local:up` started and left running, if it still runs. */
+export function localUpEmulatorPid(): number | undefined {
+  if (!fs.existsSync(PID_FILE)) return undefined;
+  const pid = Number(fs.readFileSync(PID_FILE, "utf8"));
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Forgets what a previous emulator held: the local synth folder and the bootstrap stack's local state.
+ * Refuses while an estate brought up by `local:up` may still be using them.
+ */
 export function forgetPreviousEmulator(): void {
+  const pid = localUpEmulatorPid();
+  if (pid !== undefined) {
+    throw new Error(
+      `the emulator started by npm run local:up (pid ${pid}) is still running and uses cdktf.out.local/; run npm run local:down first`,
+    );
+  }
   fs.rmSync(LOCAL_OUTPUT, { recursive: true, force: true });
   fs.rmSync(BOOTSTRAP_STATE, { force: true });
   fs.rmSync(`${BOOTSTRAP_STATE}.backup`, { force: true });
@@ -110,10 +131,10 @@ async function up(endpoint: string): Promise<void> {
     console.log(`Using the emulator already running at ${endpoint}.`);
   } else {
     const port = Number(new URL(endpoint).port);
+    forgetPreviousEmulator();
     const emulator = await startEmulator({ port, logFile: path.join(EMULATOR_DIR, "moto.log"), detached: true });
     fs.writeFileSync(PID_FILE, String(emulator.pid));
     console.log(`Started the emulator at ${endpoint} (pid ${emulator.pid}, log .emulator/moto.log); npm run local:down stops it.`);
-    forgetPreviousEmulator();
   }
   const seconds = deployEstate(endpoint, { echo: true });
   printSummary(endpoint);

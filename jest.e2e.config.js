@@ -1,0 +1,14 @@
+/**
+ * The end-to-end suite (`npm run test:e2e`): deploys every local stack on a fresh AWS emulator and
+ * reads the result back through the AWS API. Kept out of `npm test`; `.ci/run` runs both.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/e2e"],
+  testMatch: ["**/e2e/**/*.e2e.ts"],
+  transform: { "^.+\\.ts$": "ts-jest" },
+  setupFilesAfterEnv: ["<rootDir>/setup.js"],
+  // One deploy serves every test of the file; a slow step fails on its own timeout, not jest's default.
+  testTimeout: 20 * 60 * 1000,
+};
