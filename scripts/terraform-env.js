@@ -77,12 +77,16 @@ function terraformEnv(env = process.env) {
 
 const OUTPUT_COMMANDS = new Set(["synth", "deploy", "diff", "destroy", "output", "list"]);
 
+/** The cdktf subcommand of `cdktf <command>` or `npx cdktf <command>` (what the README and people type), else undefined. */
+function cdktfSubcommand(args) {
+  const at = path.basename(args[0] || "") === "npx" ? 1 : 0;
+  return path.basename(args[at] || "") === "cdktf" ? args[at + 1] : undefined;
+}
+
 /** Adds `--output cdktf.out.<environments>` to a cdktf command when TREEPLI_ENV selects environments. */
 function withOutputFolder(args, env = process.env) {
   const selection = (env.TREEPLI_ENV || "").trim();
-  // `cdktf <command>` or `npx cdktf <command>` (the latter is what the README and people type).
-  const at = path.basename(args[0] || "") === "npx" ? 1 : 0;
-  const isCdktf = path.basename(args[at] || "") === "cdktf" && OUTPUT_COMMANDS.has(args[at + 1]);
+  const isCdktf = OUTPUT_COMMANDS.has(cdktfSubcommand(args));
   if (!selection || !isCdktf || args.some((arg) => arg === "--output" || arg === "-o" || arg.startsWith("--output="))) return args;
   const names = [...new Set(selection.split(",").map((name) => name.trim()))].sort();
   return [...args, "--output", `cdktf.out.${names.join("-")}`];
@@ -98,8 +102,7 @@ const PROVIDER_LOCK_COMMANDS = new Set(["deploy", "destroy", "diff", "output"]);
  * already written .terraform.lock.hcl with this platform's checksums.
  */
 function withProviderLockSkipped(args, mirror) {
-  const at = path.basename(args[0] || "") === "npx" ? 1 : 0;
-  const isCdktf = path.basename(args[at] || "") === "cdktf" && PROVIDER_LOCK_COMMANDS.has(args[at + 1]);
+  const isCdktf = PROVIDER_LOCK_COMMANDS.has(cdktfSubcommand(args));
   if (!mirror || !isCdktf || args.includes("--skip-provider-lock")) return args;
   return [...args, "--skip-provider-lock"];
 }
