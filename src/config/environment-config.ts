@@ -1,6 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { MAX_AZ_COUNT, SUBNET_TIERS } from "../constructs/subnet-layout";
+import { MAX_AZ_COUNT, SUBNETS_RESERVED, SUBNET_TIERS, shortestSubnetPrefixLength } from "../constructs/subnet-layout";
 
 /**
  * Every environment this app knows. `local` targets the AWS emulator on this machine and is only
@@ -36,6 +36,8 @@ export const INTERFACE_ENDPOINT_SERVICES = [
   "ec2messages",
   "sts",
 ] as const;
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' });
 
 const accountSingleton = z.enum(["create", "existing"], {
   error: 'must be "create" (this environment owns it) or "existing" (another environment or a person made it)',
@@ -85,7 +87,7 @@ export const environmentConfigSchema = z
       /** 12-digit account id. The provider refuses credentials of any other account. */
       accountId: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id such as "123456789012"' }),
       /** Region of every regional resource, e.g. `eu-west-1`. */
-      region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' }),
+      region: awsRegion,
     }),
 
     /**
@@ -111,10 +113,7 @@ export const environmentConfigSchema = z
        *
        * @default - the environment's `aws.region`
        */
-      region: z
-        .string()
-        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' })
-        .optional(),
+      region: awsRegion.optional(),
     }),
 
     /**
@@ -201,13 +200,12 @@ export const environmentConfigSchema = z
       })
       .superRefine((vpc, ctx) => {
         const vpcPrefix = Number(vpc.cidr.split("/")[1]);
-        const subnetsNeeded = SUBNET_TIERS.length * MAX_AZ_COUNT;
-        if (vpc.subnetPrefixLength - vpcPrefix < Math.log2(subnetsNeeded)) {
+        if (vpc.subnetPrefixLength < shortestSubnetPrefixLength(vpcPrefix)) {
           ctx.addIssue({
             code: "custom",
             path: ["subnetPrefixLength"],
             input: vpc.subnetPrefixLength,
-            message: `leaves room for fewer than the ${subnetsNeeded} subnets (${SUBNET_TIERS.length} tiers x ${MAX_AZ_COUNT} AZs) the layout needs in a /${vpcPrefix} VPC; use /${vpcPrefix + Math.ceil(Math.log2(subnetsNeeded))} or longer, or a larger vpc.cidr`,
+            message: `leaves room for fewer than the ${SUBNETS_RESERVED} subnets (${SUBNET_TIERS.length} tiers x ${MAX_AZ_COUNT} AZs) the layout needs in a /${vpcPrefix} VPC; use /${shortestSubnetPrefixLength(vpcPrefix)} or longer, or a larger vpc.cidr`,
           });
         }
       }),

@@ -12,6 +12,14 @@ export type SubnetTier = (typeof SUBNET_TIERS)[number];
  */
 export const MAX_AZ_COUNT = 4;
 
+/** How many subnets the layout reserves in every VPC: one per tier per AZ it has room for. */
+export const SUBNETS_RESERVED = SUBNET_TIERS.length * MAX_AZ_COUNT;
+
+/** The shortest subnet prefix length (largest subnets) whose reserved layout fits a VPC of `/vpcPrefix`. */
+export function shortestSubnetPrefixLength(vpcPrefix: number): number {
+  return vpcPrefix + Math.ceil(Math.log2(SUBNETS_RESERVED));
+}
+
 /**
  * The CIDR blocks of every subnet, by tier and AZ index: subnet `n` of the VPC range (at
  * `prefixLength`) is `tierIndex * MAX_AZ_COUNT + azIndex`, the same arithmetic as Terraform's
@@ -25,9 +33,9 @@ export function subnetLayout(vpcCidr: string, prefixLength: number, azCount: num
   if (azCount < 1 || azCount > MAX_AZ_COUNT) {
     throw new Error(`azCount must be between 1 and ${MAX_AZ_COUNT}, got ${azCount}`);
   }
-  if (prefixLength < vpcPrefix || slots < SUBNET_TIERS.length * MAX_AZ_COUNT) {
+  if (prefixLength < shortestSubnetPrefixLength(vpcPrefix)) {
     throw new Error(
-      `a /${vpcPrefix} VPC holds ${prefixLength < vpcPrefix ? 0 : slots} subnets of /${prefixLength}; the layout needs ${SUBNET_TIERS.length * MAX_AZ_COUNT}`,
+      `a /${vpcPrefix} VPC holds ${prefixLength < vpcPrefix ? 0 : slots} subnets of /${prefixLength}; the layout needs ${SUBNETS_RESERVED}`,
     );
   }
   const base = address.toByteArray().reduce((acc, byte) => acc * 256 + byte, 0);
