@@ -190,6 +190,89 @@ describe("bad configuration stops synthesis with a message naming environment, f
   });
 });
 
+describe("the service layers' configuration", () => {
+  test("media: a CORS origin that is not https is refused in production, with the field and value", () => {
+    expect(errorFor("production", { media: { corsAllowedOrigins: ["http://www.treepli.example"] } })).toMatch(
+      /\[media.corsAllowedOrigins.0\] "http:\/\/www.treepli.example": must be an https origin in production/,
+    );
+  });
+
+  test('media: "*" is refused in production but allowed elsewhere', () => {
+    expect(errorFor("production", { media: { corsAllowedOrigins: ["*"] } })).toMatch(
+      /\[media.corsAllowedOrigins.0\] "\*": must be an https origin/,
+    );
+    expect(
+      loadEnvironmentConfig("staging", { environments: { staging: rawConfig("staging", { media: { corsAllowedOrigins: ["*"] } }) } }).media
+        .corsAllowedOrigins,
+    ).toEqual(["*"]);
+  });
+
+  test("media: an origin with a path, or no origin at all, is refused", () => {
+    expect(errorFor("staging", { media: { corsAllowedOrigins: ["https://www.treepli.example/upload"] } })).toMatch(
+      /\[media.corsAllowedOrigins.0\] "https:\/\/www.treepli.example\/upload": must be a browser origin/,
+    );
+    expect(errorFor("staging", { media: { corsAllowedOrigins: [] } })).toMatch(
+      /\[media.corsAllowedOrigins\] \[\]: must list at least one origin/,
+    );
+  });
+
+  test("an unknown CloudFront price class is refused, naming the allowed ones", () => {
+    expect(errorFor("staging", { media: { priceClass: "PriceClass_50" as never } })).toMatch(
+      /\[media.priceClass\] "PriceClass_50": must be one of PriceClass_100, PriceClass_200, PriceClass_All/,
+    );
+  });
+
+  test("backend: throttling limits must be greater than 0", () => {
+    expect(errorFor("staging", { backend: { throttling: { rateLimit: 0 } } })).toMatch(
+      /\[backend.throttling.rateLimit\] 0: must be greater than 0 requests per second/,
+    );
+    expect(errorFor("staging", { backend: { throttling: { burstLimit: -5 } } })).toMatch(
+      /\[backend.throttling.burstLimit\] -5: must be greater than 0 requests/,
+    );
+  });
+
+  test("a service's desired count must lie between its min and max", () => {
+    expect(errorFor("staging", { backend: { service: { desiredCount: 7 } } })).toMatch(
+      /\[backend.service.desiredCount\] 7: must be between minCount \(1\) and maxCount \(3\)/,
+    );
+    expect(errorFor("staging", { frontend: { service: { minCount: 5 } } })).toMatch(
+      /\[frontend.service.minCount\] 5: must not exceed maxCount \(3\)/,
+    );
+  });
+
+  test("backend: backup retention must be within RDS's 1-35 days", () => {
+    expect(errorFor("staging", { backend: { database: { backupRetentionDays: 0 } } })).toMatch(
+      /\[backend.database.backupRetentionDays\] 0: must be between 1 and 35 days/,
+    );
+    expect(errorFor("staging", { backend: { database: { backupRetentionDays: 36 } } })).toMatch(
+      /\[backend.database.backupRetentionDays\] 36: must be between 1 and 35 days/,
+    );
+  });
+
+  test("backend: production's database must be Multi-AZ", () => {
+    expect(errorFor("production", { backend: { database: { multiAz: false } } })).toMatch(
+      /\[backend.database.multiAz\] false: must be true in production/,
+    );
+  });
+
+  test("backend: storage autoscaling cannot end below the initial storage", () => {
+    expect(errorFor("staging", { backend: { database: { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 } } })).toMatch(
+      /\[backend.database.maxAllocatedStorageGiB\] 100: must be at least allocatedStorageGiB \(200\)/,
+    );
+  });
+
+  test("frontend: production without a site domain is refused", () => {
+    expect(errorFor("production", { domains: { site: undefined } })).toMatch(/\[domains.site\] missing: is required in production/);
+  });
+
+  test("frontend: an origin header name longer than an ALB rule accepts is refused", () => {
+    const name = "X-" + "a".repeat(39);
+    expect(errorFor("staging", { frontend: { originHeaderName: name } })).toMatch(
+      new RegExp(`\\[frontend.originHeaderName\\] "${name}": must be at most 40 characters`),
+    );
+  });
+});
+
 describe("account-wide singletons", () => {
   const sharedAccount = { aws: { accountId: "333333333333" } };
 

@@ -73,6 +73,119 @@ const domainName = z.string().regex(/^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.
   error: 'must be a lower-case DNS name such as "app.example.com"',
 });
 
+const logRetentionDays = z.union(
+  LOG_RETENTION_DAYS.map((d) => z.literal(d)),
+  { error: `must be a CloudWatch Logs retention period: one of ${LOG_RETENTION_DAYS.join(", ")}` },
+);
+
+/** CloudFront price classes: which edge locations serve the distribution (100 = North America and Europe). */
+export const CLOUDFRONT_PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+
+const priceClass = z.enum(CLOUDFRONT_PRICE_CLASSES, { error: `must be one of ${CLOUDFRONT_PRICE_CLASSES.join(", ")}` });
+
+/** A browser origin for CORS: scheme, host and optional port, nothing else (`https://www.example.com`). */
+const corsOrigin = z.string().regex(/^https?:\/\/(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/, {
+  error: 'must be a browser origin: scheme, host and optional port, no path, e.g. "https://www.treepli.com"',
+});
+
+/**
+ * Sizing and behaviour of one load-balanced ECS service (the backend and the frontend each have one).
+ * `defaults` differ per service (the Go API listens on 8080, Next.js on 3000).
+ */
+function serviceSchema(defaults: { containerPort: number; healthCheckPath: string }) {
+  return z
+    .strictObject({
+      /**
+       * Port the container listens on.
+       *
+       * @default 8080 for the backend, 3000 for the frontend
+       */
+      containerPort: z.int().min(1).max(65535, { error: "must be a TCP port, 1-65535" }).default(defaults.containerPort),
+      /**
+       * Path the load balancer's health check requests; a 200 from it means the task may take traffic.
+       *
+       * @default "/healthz" for the backend, "/api/health" for the frontend
+       */
+      healthCheckPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}$/, { error: 'must be a URL path starting with "/", e.g. "/healthz"' })
+        .default(defaults.healthCheckPath),
+      /** CPU units of a task (1024 = one vCPU). */
+      cpu: z.int().min(128, { error: "must be at least 128 CPU units" }).max(16384, { error: "must be at most 16384 CPU units" }),
+      /** Memory of a task, MiB (the hard limit: a task using more is killed). */
+      memoryMiB: z.int().min(128, { error: "must be at least 128 MiB" }).max(122880, { error: "must be at most 122880 MiB" }),
+      /** Tasks at creation; afterwards autoscaling owns the number (Terraform ignores it). */
+      desiredCount: z.int().min(0, { error: "must be 0 or more" }),
+      /** Fewest tasks autoscaling keeps. */
+      minCount: z.int().min(0, { error: "must be 0 or more" }),
+      /** Most tasks autoscaling may run. */
+      maxCount: z.int().min(1, { error: "must be at least 1" }).max(1000, { error: "must be at most 1000" }),
+      /**
+       * Average CPU utilization autoscaling holds the service at.
+       *
+       * @default 60
+       */
+      cpuTargetPercent: z.int().min(10).max(95, { error: "must be between 10 and 95" }).default(60),
+      /**
+       * Average memory utilization autoscaling holds the service at.
+       *
+       * @default 75
+       */
+      memoryTargetPercent: z.int().min(10).max(95, { error: "must be between 10 and 95" }).default(75),
+      /**
+       * Days the containers' logs are kept.
+       *
+       * @default 30
+       */
+      logRetentionDays: logRetentionDays.default(30),
+      /**
+       * Images the container repository keeps (newest first; older ones expire). Rolling back is possible
+       * to any image still kept.
+       *
+       * @default 30
+       */
+      keepImages: z.int().min(1).max(1000, { error: "must be between 1 and 1000" }).default(30),
+      /**
+       * Image tag of the task definition Terraform creates. Afterwards GitHub owns the image: its workflow
+       * registers task definitions and rolls them out, and Terraform ignores the service's task definition.
+       * Push an image with this tag (or run the deploy workflow) before the service's first tasks can start.
+       *
+       * @default "initial"
+       */
+      initialImageTag: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be a Docker image tag (letters, digits, _ . -; up to 128)" })
+        .default("initial"),
+    })
+    .superRefine((service, ctx) => {
+      if (service.minCount > service.maxCount) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["minCount"],
+          input: service.minCount,
+          message: `must not exceed maxCount (${service.maxCount})`,
+        });
+      }
+      if (service.desiredCount < service.minCount || service.desiredCount > service.maxCount) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["desiredCount"],
+          input: service.desiredCount,
+          message: `must be between minCount (${service.minCount}) and maxCount (${service.maxCount})`,
+        });
+      }
+    });
+}
+
+/** Performance Insights / enhanced monitoring intervals RDS accepts (0 turns enhanced monitoring off). */
+export const RDS_MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+
+/**
+ * The `input` of an issue about a field that is not set (zod would otherwise report the whole object
+ * as the offending value); error messages print it as "missing".
+ */
+export const MISSING = Symbol("missing");
+
 /**
  * Schema of one environment's configuration. It is the single source of truth for the
  * {@link EnvironmentConfig} type: every field is documented here, with its default.
@@ -189,14 +302,7 @@ export const environmentConfigSchema = z
          *
          * @default 90
          */
-        flowLogRetentionDays: z
-          .union(
-            LOG_RETENTION_DAYS.map((d) => z.literal(d)),
-            {
-              error: `must be a CloudWatch Logs retention period: one of ${LOG_RETENTION_DAYS.join(", ")}`,
-            },
-          )
-          .default(90),
+        flowLogRetentionDays: logRetentionDays.default(90),
       })
       .superRefine((vpc, ctx) => {
         const vpcPrefix = Number(vpc.cidr.split("/")[1]);
@@ -300,8 +406,153 @@ export const environmentConfigSchema = z
         api: domainName.optional(),
         /** The media CDN. */
         media: domainName.optional(),
+        /**
+         * Route 53 public hosted zone holding these names. With it, certificates are validated and alias
+         * records created by Terraform; without it, an operator creates the records the stacks output.
+         *
+         * @default - none
+         */
+        hostedZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]{1,31}$/, { error: 'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ"' })
+          .optional(),
       })
       .default({}),
+
+    /** The `media` layer: the bucket the backend uploads to and the CDN that serves it. */
+    media: z.strictObject({
+      /**
+       * Browser origins (the frontend's) allowed to upload to the bucket with URLs the backend pre-signs.
+       * https only and no "*" in production.
+       */
+      corsAllowedOrigins: z.array(z.union([z.literal("*"), corsOrigin])).min(1, { error: "must list at least one origin" }),
+      /**
+       * Edge locations of the media CDN.
+       *
+       * @default "PriceClass_100"
+       */
+      priceClass: priceClass.default("PriceClass_100"),
+      /**
+       * Days an overwritten or deleted object's previous version is kept (restorable) before it expires.
+       *
+       * @default 30
+       */
+      noncurrentVersionExpirationDays: z.int().min(1).max(3650, { error: "must be between 1 and 3650" }).default(30),
+    }),
+
+    /** The `backend` layer: the Go API, its API Gateway, database and image repository. */
+    backend: z.strictObject({
+      /** The ECS service. */
+      service: serviceSchema({ containerPort: 8080, healthCheckPath: "/healthz" }),
+      /** API Gateway throttling of the whole API (every client together). */
+      throttling: z.strictObject({
+        /** Steady-state requests per second. */
+        rateLimit: z.number().positive({ error: "must be greater than 0 requests per second" }).max(1_000_000),
+        /** Requests allowed in a burst above the rate. */
+        burstLimit: z.int().positive({ error: "must be greater than 0 requests" }).max(1_000_000),
+      }),
+      /**
+       * Days API Gateway access logs are kept.
+       *
+       * @default 90
+       */
+      accessLogRetentionDays: logRetentionDays.default(90),
+      /** The PostgreSQL database (RDS). */
+      database: z
+        .strictObject({
+          /** RDS instance class, e.g. `db.t4g.micro`. */
+          instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an RDS instance class such as "db.t4g.medium"' }),
+          /**
+           * PostgreSQL major version; RDS applies minor versions itself.
+           *
+           * @default "16"
+           */
+          engineVersion: z
+            .enum(["14", "15", "16", "17"], { error: 'must be a PostgreSQL major version RDS offers: "14" to "17"' })
+            .default("16"),
+          /**
+           * Initial storage, GiB (gp3).
+           *
+           * @default 20
+           */
+          allocatedStorageGiB: z.int().min(20, { error: "must be at least 20 GiB" }).max(65536).default(20),
+          /**
+           * Storage autoscaling ceiling, GiB.
+           *
+           * @default 100
+           */
+          maxAllocatedStorageGiB: z.int().max(65536).default(100),
+          /** Days automated backups are kept (RDS allows 1 to 35). */
+          backupRetentionDays: z
+            .int()
+            .min(1, { error: "must be between 1 and 35 days (RDS's range)" })
+            .max(35, { error: "must be between 1 and 35 days (RDS's range)" }),
+          /** A standby in a second AZ. Required in production. */
+          multiAz: z.boolean(),
+          /**
+           * Performance Insights (7 days of retention, free tier).
+           *
+           * @default false
+           */
+          performanceInsights: z.boolean().default(false),
+          /**
+           * Enhanced monitoring interval in seconds; 0 turns it off.
+           *
+           * @default 0
+           */
+          monitoringIntervalSeconds: z
+            .union(
+              RDS_MONITORING_INTERVALS.map((s) => z.literal(s)),
+              { error: `must be one of ${RDS_MONITORING_INTERVALS.join(", ")}` },
+            )
+            .default(0),
+          /**
+           * Days between rotations of the RDS-managed master password.
+           *
+           * @default 7
+           */
+          passwordRotationDays: z.int().min(1).max(365, { error: "must be between 1 and 365 days" }).default(7),
+        })
+        .superRefine((database, ctx) => {
+          if (database.maxAllocatedStorageGiB < database.allocatedStorageGiB) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["maxAllocatedStorageGiB"],
+              input: database.maxAllocatedStorageGiB,
+              message: `must be at least allocatedStorageGiB (${database.allocatedStorageGiB})`,
+            });
+          }
+        }),
+    }),
+
+    /** The `frontend` layer: the Next.js site, its CDN and load balancer. */
+    frontend: z.strictObject({
+      /** The ECS service. */
+      service: serviceSchema({ containerPort: 3000, healthCheckPath: "/api/health" }),
+      /**
+       * Edge locations of the site's CDN.
+       *
+       * @default "PriceClass_100"
+       */
+      priceClass: priceClass.default("PriceClass_100"),
+      /**
+       * Header CloudFront adds to every origin request, carrying the origin secret; the load balancer
+       * answers 403 without it. An ALB header condition accepts names of up to 40 characters.
+       *
+       * @default "X-Origin-Verify"
+       */
+      originHeaderName: z
+        .string()
+        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: "must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)" })
+        .max(40, { error: "must be at most 40 characters: an ALB listener rule's header condition accepts no longer name" })
+        .default("X-Origin-Verify"),
+      /**
+       * Days the load balancer's access logs are kept.
+       *
+       * @default 90
+       */
+      albAccessLogRetentionDays: z.int().min(1).max(3650, { error: "must be between 1 and 3650" }).default(90),
+    }),
   })
   .superRefine((config, ctx) => {
     if (config.name === "production" && !config.protectStatefulResources) {
@@ -311,6 +562,34 @@ export const environmentConfigSchema = z
         input: config.protectStatefulResources,
         message: "must be true in production: stateful resources may not be destroyable by accident there",
       });
+    }
+    if (config.name === "production") {
+      config.media.corsAllowedOrigins.forEach((origin, index) => {
+        if (!origin.startsWith("https://")) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["media", "corsAllowedOrigins", index],
+            input: origin,
+            message: 'must be an https origin in production (no "*", no plain http), e.g. "https://www.treepli.com"',
+          });
+        }
+      });
+      if (!config.backend.database.multiAz) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backend", "database", "multiAz"],
+          input: config.backend.database.multiAz,
+          message: "must be true in production: the database must survive the loss of an AZ",
+        });
+      }
+      if (!config.domains.site) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["domains", "site"],
+          input: MISSING,
+          message: "is required in production: CloudFront reaches the load balancer over HTTPS, which needs a domain and certificate",
+        });
+      }
     }
     if (config.name === "local" && !config.emulator) {
       ctx.addIssue({

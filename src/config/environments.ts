@@ -31,6 +31,21 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
       deployEnvironment: "staging",
     },
     domains: PLACEHOLDERS.stagingDomains,
+    media: {
+      // Developers run the frontend locally against staging's API and media.
+      corsAllowedOrigins: [`https://${PLACEHOLDERS.stagingDomains.site}`, "http://localhost:3000"],
+      noncurrentVersionExpirationDays: 7,
+    },
+    backend: {
+      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 },
+      throttling: { rateLimit: 50, burstLimit: 100 },
+      accessLogRetentionDays: 30,
+      database: { instanceClass: "db.t4g.micro", backupRetentionDays: 3, multiAz: false },
+    },
+    frontend: {
+      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 },
+      albAccessLogRetentionDays: 30,
+    },
   },
   production: {
     name: "production",
@@ -47,6 +62,29 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
       deployEnvironment: "production",
     },
     domains: PLACEHOLDERS.productionDomains,
+    media: {
+      corsAllowedOrigins: [`https://${PLACEHOLDERS.productionDomains.site}`],
+      priceClass: "PriceClass_200",
+    },
+    backend: {
+      service: { cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 },
+      throttling: { rateLimit: 500, burstLimit: 1000 },
+      accessLogRetentionDays: 365,
+      database: {
+        instanceClass: "db.m7g.large",
+        allocatedStorageGiB: 100,
+        maxAllocatedStorageGiB: 500,
+        backupRetentionDays: 14,
+        multiAz: true,
+        performanceInsights: true,
+        monitoringIntervalSeconds: 60,
+      },
+    },
+    frontend: {
+      service: { cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 },
+      priceClass: "PriceClass_200",
+      albAccessLogRetentionDays: 365,
+    },
   },
   local: {
     name: "local",
@@ -62,6 +100,17 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
       backendRepository: PLACEHOLDERS.backendRepository,
       frontendRepository: PLACEHOLDERS.frontendRepository,
       deployEnvironment: "local",
+    },
+    media: { corsAllowedOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
+    backend: {
+      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
+      throttling: { rateLimit: 10, burstLimit: 20 },
+      accessLogRetentionDays: 1,
+      database: { instanceClass: "db.t4g.micro", backupRetentionDays: 1, multiAz: false },
+    },
+    frontend: {
+      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
+      albAccessLogRetentionDays: 1,
     },
   },
 };

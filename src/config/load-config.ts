@@ -6,6 +6,7 @@ import {
   EnvironmentConfigInput,
   EnvironmentName,
   environmentConfigSchema,
+  MISSING,
 } from "./environment-config";
 import { ENVIRONMENTS } from "./environments";
 
@@ -106,7 +107,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       .map((key) => `[${path ? `${path}.` : ""}${key}] is not a known field${path ? ` of ${path}` : ""}; check its spelling or remove it`)
       .join("\n  ");
   }
-  const got = issue.input === undefined ? "missing" : JSON.stringify(issue.input);
+  const got = issue.input === undefined || issue.input === MISSING ? "missing" : JSON.stringify(issue.input);
   return `[${path}] ${got}: ${issue.message}`;
 }
 
