@@ -1,3 +1,5 @@
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { EcsAccountSettingDefault } from "@cdktf/provider-aws/lib/ecs-account-setting-default";
@@ -83,6 +85,17 @@ describe("cluster layer", () => {
     expect(synthesizedExisting).not.toHaveResource(IamServiceLinkedRole);
     expect(synthesizedExisting).not.toHaveResource(EcsAccountSettingDefault);
     expect(synthesizedExisting).toHaveDataSourceWithProperties(DataAwsIamRole, { name: "AWSServiceRoleForECS" });
+    expect(synthesizedExisting).not.toHaveResource(IamOpenidConnectProvider);
+    expect(synthesizedExisting).toHaveDataSourceWithProperties(DataAwsIamOpenidConnectProvider, {
+      url: "https://token.actions.githubusercontent.com",
+    });
+  });
+
+  test("the environment that owns the account's GitHub OIDC provider creates it, once, in the shared layer", () => {
+    expect(synthesized).toHaveResourceWithProperties(IamOpenidConnectProvider, {
+      url: "https://token.actions.githubusercontent.com",
+      client_id_list: ["sts.amazonaws.com"],
+    });
   });
 
   test("exposes the cluster to the service layers as outputs", () => {

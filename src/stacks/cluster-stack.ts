@@ -4,6 +4,7 @@ import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked
 import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { EcsEc2Cluster } from "../constructs/ecs-ec2-cluster";
+import { GithubOidcProvider } from "../constructs/github-oidc-provider";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { NetworkRefs } from "./vpc-stack";
 
@@ -17,6 +18,8 @@ export interface ClusterRefs {
   readonly capacityProviderName: string;
   /** ARN of the ECS service-linked role, which registers the services' targets in their load balancers. */
   readonly serviceLinkedRoleArn: string;
+  /** ARN of the account's GitHub Actions OIDC provider, which both services' deploy roles trust. */
+  readonly githubOidcProviderArn: string;
 }
 
 /** Props of {@link ClusterStack}. */
@@ -25,7 +28,11 @@ export interface ClusterStackProps extends EnvironmentStackProps {
   readonly network: NetworkRefs;
 }
 
-/** `<environment>-cluster`: the ECS cluster and container instances both services share. */
+/**
+ * `<environment>-cluster`: the ECS cluster and container instances both services share, and the
+ * account's GitHub Actions OIDC provider both services' deploy roles trust (the shared layer both
+ * service stacks already depend on).
+ */
 export class ClusterStack extends EnvironmentStack {
   /** The cluster, for the service layers. */
   public readonly cluster: ClusterRefs;
@@ -71,11 +78,14 @@ export class ClusterStack extends EnvironmentStack {
       dependsOn: prerequisites,
     });
 
+    const githubOidcProvider = new GithubOidcProvider(this, "github-oidc", { mode: singletons.githubOidcProvider });
+
     this.cluster = {
       clusterName: cluster.cluster.name,
       clusterArn: cluster.cluster.arn,
       capacityProviderName: cluster.capacityProvider.name,
       serviceLinkedRoleArn,
+      githubOidcProviderArn: githubOidcProvider.arn,
     };
 
     new TerraformOutput(this, "cluster_name", { description: "Name of the shared ECS cluster", value: this.cluster.clusterName });
