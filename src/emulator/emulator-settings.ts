@@ -19,6 +19,7 @@ export const EMULATED_SERVICES = [
   "ecr",
   "ecs",
   "elbv2",
+  "events",
   "iam",
   "kms",
   "logs",

@@ -1,4 +1,4 @@
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config/environment-config";
@@ -47,6 +47,11 @@ export abstract class EnvironmentStack extends TerraformStack {
   /** The layer this stack holds. */
   public readonly layer: Layer;
 
+  /** The default AWS provider: the environment's account and region. */
+  public readonly provider: AwsProvider;
+
+  private globalProvider?: AwsProvider;
+
   protected constructor(scope: Construct, layer: Layer, props: EnvironmentStackProps, options: { remoteState?: boolean } = {}) {
     super(scope, stackName(props.config, layer));
     const { config } = props;
@@ -54,14 +59,7 @@ export abstract class EnvironmentStack extends TerraformStack {
     this.layer = layer;
     const emulator = config.emulator?.endpoint;
 
-    new AwsProvider(this, "aws", {
-      region: config.aws.region,
-      // Refuses to plan or apply with credentials of another account (e.g. staging's against production).
-      // The emulator cannot report an account id, so the check is left out there.
-      allowedAccountIds: emulator ? undefined : [config.aws.accountId],
-      defaultTags: [{ tags: { ...config.tags, Environment: config.name, Layer: layer, ManagedBy: "cdktf" } }],
-      ...(emulator ? emulatorProviderSettings(emulator) : {}),
-    });
+    this.provider = new AwsProvider(this, "aws", this.providerConfig(config.aws.region));
 
     if (options.remoteState ?? true) {
       new LockingS3Backend(this, {
@@ -77,5 +75,27 @@ export abstract class EnvironmentStack extends TerraformStack {
 
     // The emulator's deviations from AWS are handled in one place, for the emulator only.
     if (emulator) Aspects.of(this).add(new EmulatorAdjustments());
+  }
+
+  /**
+   * An AWS provider for us-east-1, where CloudFront's certificates must live (and its global
+   * resources are managed). The same account guard and default tags as the stack's provider.
+   */
+  protected usEast1Provider(): AwsProvider {
+    this.globalProvider ??= new AwsProvider(this, "aws-us-east-1", { ...this.providerConfig("us-east-1"), alias: "us_east_1" });
+    return this.globalProvider;
+  }
+
+  private providerConfig(region: string): AwsProviderConfig {
+    const { config, layer } = this;
+    const emulator = config.emulator?.endpoint;
+    return {
+      region,
+      // Refuses to plan or apply with credentials of another account (e.g. staging's against production).
+      // The emulator cannot report an account id, so the check is left out there.
+      allowedAccountIds: emulator ? undefined : [config.aws.accountId],
+      defaultTags: [{ tags: { ...config.tags, Environment: config.name, Layer: layer, ManagedBy: "cdktf" } }],
+      ...(emulator ? emulatorProviderSettings(emulator) : {}),
+    };
   }
 }
