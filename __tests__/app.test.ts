@@ -43,9 +43,11 @@ describe("cdktf synth", () => {
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
       "production-bootstrap",
       "production-cluster",
+      "production-media",
       "production-vpc",
       "staging-bootstrap",
       "staging-cluster",
+      "staging-media",
       "staging-vpc",
     ]);
   }, 120_000);

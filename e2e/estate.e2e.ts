@@ -17,18 +17,41 @@ import {
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import {
+  GetBucketCorsCommand,
   GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   S3Client,
 } from "@aws-sdk/client-s3";
+import {
+  CloudFrontClient,
+  GetDistributionCommand,
+  ListDistributionsCommand,
+  ListOriginAccessControlsCommand,
+} from "@aws-sdk/client-cloudfront";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { App } from "cdktf";
+import { addEnvironment } from "../src/app";
+import { ENVIRONMENTS } from "../src/config/environments";
+import { loadEnvironmentConfig } from "../src/config/load-config";
 import { Emulator, freePort, PROJECT_ROOT, startEmulator } from "../scripts/local/emulator";
-import { deployEstate, destroyEstate, forgetPreviousEmulator, LOCAL_OUTPUT, LOCAL_STACKS, runLocal } from "../scripts/local/estate";
+import {
+  deployEstate,
+  destroyEstate,
+  forgetPreviousEmulator,
+  LOCAL_OUTPUT,
+  LOCAL_STACKS,
+  runLocal,
+  stackOutputs,
+} from "../scripts/local/estate";
 
 // Deploys every local stack through the real cdktf CLI, Terraform and AWS provider, with S3 remote
 // state and S3-native locking, onto a fresh emulator; then proves: no drift on a second plan, the
@@ -50,6 +73,7 @@ const clients = () => {
     s3: new S3Client({ ...config, forcePathStyle: true }),
     iam: new IAMClient(config),
     logs: new CloudWatchLogsClient(config),
+    cloudfront: new CloudFrontClient(config),
   };
 };
 const byTag = (name: string, value: string) => ({ Name: `tag:${name}`, Values: [value] });
@@ -88,13 +112,31 @@ function prefix(name: string, record: Record<string, number>): Record<string, nu
 }
 
 function terraformIn(stack: string, ...args: string[]) {
-  return runLocal(
-    emulator.endpoint,
-    ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
-    {
-      logFile: LOG_FILE,
-    },
-  );
+  return terraformAt(LOCAL_OUTPUT, stack, ...args);
+}
+
+/** Runs Terraform on a stack of a synth output folder (the local synth's, or another one). */
+function terraformAt(outdir: string, stack: string, ...args: string[]) {
+  return runLocal(emulator.endpoint, ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"], {
+    logFile: LOG_FILE,
+  });
+}
+
+/**
+ * The local environment synthesized with production's protections switched on
+ * (`protectStatefulResources: true`), into its own folder. Its stacks use the same state as the
+ * local estate's, so applying one changes the deployed stack.
+ */
+function synthProtected(): string {
+  const outdir = fs.mkdtempSync(path.join(LOG_DIR, "protected-"));
+  const config = loadEnvironmentConfig("local", {
+    emulatorEndpoint: emulator.endpoint,
+    environments: { local: { ...ENVIRONMENTS.local, protectStatefulResources: true } },
+  });
+  const app = new App({ outdir, stackTraces: false });
+  addEnvironment(app, config);
+  app.synth();
+  return outdir;
 }
 
 describe("after deploying every local stack", () => {
@@ -255,6 +297,71 @@ describe("after deploying every local stack", () => {
     expect(provider.autoScalingGroupProvider?.autoScalingGroupArn).toMatch(/autoScalingGroupName\/treepli-local-container-instances$/);
   });
 
+  describe("the media layer, as S3 and CloudFront report it", () => {
+    let bucket: string;
+    let distributionId: string;
+
+    beforeAll(() => {
+      const outputs = stackOutputs(emulator.endpoint, "local-media");
+      bucket = outputs.media_bucket_name as string;
+      distributionId = outputs.media_distribution_id as string;
+    });
+
+    test("the bucket blocks every kind of public access and encrypts with the layer's own KMS key", async () => {
+      const { s3 } = clients();
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      });
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
+      const [rule] = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules ?? [];
+      expect(rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
+      expect(rule.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
+    });
+
+    test("the bucket policy lets CloudFront read only on behalf of this distribution, grants nothing public, and denies no one else", async () => {
+      const { s3, cloudfront } = clients();
+      const distribution = (await cloudfront.send(new GetDistributionCommand({ Id: distributionId }))).Distribution;
+      const document = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? "{}");
+      expect(document.Statement).toEqual([
+        expect.objectContaining({
+          Effect: "Allow",
+          Principal: { Service: "cloudfront.amazonaws.com" },
+          Action: "s3:GetObject",
+          Resource: `arn:aws:s3:::${bucket}/*`,
+          Condition: { StringEquals: { "AWS:SourceArn": distribution?.ARN } },
+        }),
+      ]);
+      // The only statement is that Allow: no Deny can lock the backend's role out (its access comes
+      // from its IAM policy), and no "*" principal is allowed anything. (The TLS-only Deny is left out
+      // on the emulator, see docs/emulator.md.)
+    });
+
+    test("browsers on the configured origins may upload with pre-signed URLs", async () => {
+      const { s3 } = clients();
+      const rules = (await s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
+      expect(rules).toEqual([
+        expect.objectContaining({ AllowedOrigins: ["http://localhost:3000"], AllowedMethods: expect.arrayContaining(["PUT", "POST"]) }),
+      ]);
+    });
+
+    test("the distribution reads the bucket through an origin access control that always signs with SigV4, and redirects viewers to HTTPS", async () => {
+      const { cloudfront } = clients();
+      const config = (await cloudfront.send(new GetDistributionCommand({ Id: distributionId }))).Distribution?.DistributionConfig;
+      expect(config?.Origins?.Items?.map((o) => o.DomainName)).toEqual([`${bucket}.s3.us-east-1.amazonaws.com`]);
+      expect(config?.Origins?.Items?.[0].S3OriginConfig?.OriginAccessIdentity ?? "").toBe("");
+      expect(config?.DefaultCacheBehavior?.ViewerProtocolPolicy).toBe("redirect-to-https");
+      expect(config?.DefaultCacheBehavior?.Compress).toBe(true);
+      const controls = (await cloudfront.send(new ListOriginAccessControlsCommand({}))).OriginAccessControlList?.Items ?? [];
+      const control = controls.find((c) => c.Name === bucket);
+      expect(control).toEqual(
+        expect.objectContaining({ OriginAccessControlOriginType: "s3", SigningBehavior: "always", SigningProtocol: "sigv4" }),
+      );
+    });
+  });
+
   test("while another process holds a stack's state lock, a second plan fails with a lock error", async () => {
     // `terraform console` holds the state lock for as long as it runs: a real second Terraform process.
     const holder = spawn(
@@ -293,10 +400,35 @@ describe("after deploying every local stack", () => {
   });
 });
 
+describe("with production's protections switched on", () => {
+  test("destroying the media stack is refused, and the bucket and its objects survive", async () => {
+    const { s3 } = clients();
+    const bucket = stackOutputs(emulator.endpoint, "local-media").media_bucket_name as string;
+    const protectedOut = synthProtected();
+    try {
+      expect(terraformAt(protectedOut, "local-media", "init").status).toBe(0);
+      const apply = terraformAt(protectedOut, "local-media", "apply", "-auto-approve");
+      expect({ status: apply.status, output: apply.status === 0 ? "" : apply.output }).toEqual({ status: 0, output: "" });
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt", Body: "media" }));
+
+      const destroy = terraformAt(protectedOut, "local-media", "destroy", "-auto-approve");
+      expect(destroy.status).not.toBe(0);
+      expect(destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_s3_bucket/);
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+      expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt" }))).ContentLength).toBe(5);
+    } finally {
+      // Back to the local configuration (unprotected), so that the estate can be destroyed.
+      const restore = terraformIn("local-media", "apply", "-auto-approve");
+      expect(restore.status).toBe(0);
+      fs.rmSync(protectedOut, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("destroying every stack in reverse order", () => {
   test("leaves nothing the estate created", async () => {
     Object.assign(timings, prefix("destroy", destroyEstate(emulator.endpoint, { logFile: LOG_FILE })));
-    const { ec2, ecs, autoscaling, s3, iam, logs } = clients();
+    const { ec2, ecs, autoscaling, s3, iam, logs, cloudfront } = clients();
     const local = [byTag("Environment", "local")];
     const left: Record<string, unknown[]> = {
       vpcs: (await ec2.send(new DescribeVpcsCommand({ Filters: local }))).Vpcs ?? [],
@@ -327,6 +459,12 @@ describe("destroying every stack in reverse order", () => {
       instanceProfiles: (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? [],
       logGroups: (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/treepli-local" }))).logGroups ?? [],
       buckets: ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).filter((b) => b.Name?.startsWith("treepli-local")),
+      distributions: ((await cloudfront.send(new ListDistributionsCommand({}))).DistributionList?.Items ?? []).filter((d) =>
+        d.Comment?.includes("treepli local"),
+      ),
+      originAccessControls: ((await cloudfront.send(new ListOriginAccessControlsCommand({}))).OriginAccessControlList?.Items ?? []).filter(
+        (c) => c.Name?.startsWith("treepli-local"),
+      ),
     };
     const nonEmpty = Object.fromEntries(Object.entries(left).filter(([, items]) => items.length > 0));
     expect(nonEmpty).toEqual({});

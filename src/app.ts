@@ -4,6 +4,7 @@ import { DEFAULT_ENVIRONMENTS, EnvironmentConfig, EnvironmentName } from "./conf
 import { ConfigurationError, ENVIRONMENT_SELECTION_VARIABLE } from "./config/load-config";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
+import { MediaStack } from "./stacks/media-stack";
 import { VpcStack } from "./stacks/vpc-stack";
 
 /** The output folder of a full synth (`output` in cdktf.json). */
@@ -19,6 +20,7 @@ export interface EnvironmentStacks {
   readonly bootstrap: BootstrapStack;
   readonly vpc: VpcStack;
   readonly cluster: ClusterStack;
+  readonly media: MediaStack;
 }
 
 /**
@@ -29,7 +31,8 @@ export function addEnvironment(scope: Construct, config: EnvironmentConfig): Env
   const bootstrap = new BootstrapStack(scope, { config });
   const vpc = new VpcStack(scope, { config });
   const cluster = new ClusterStack(scope, { config, network: vpc.network });
-  return { bootstrap, vpc, cluster };
+  const media = new MediaStack(scope, { config });
+  return { bootstrap, vpc, cluster, media };
 }
 
 /**

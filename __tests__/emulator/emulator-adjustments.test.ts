@@ -16,7 +16,21 @@ describe("emulator adjustments", () => {
     expect(onlyResource(json, "aws_launch_template").lifecycle.ignore_changes).toEqual(["tag_specifications"]);
   });
 
+  it("local: CloudFront distributions ignore what moto reads back differently, and do not wait for edge deployment", () => {
+    const distribution = onlyResource(parse(Testing.synth(local.media)), "aws_cloudfront_distribution");
+    expect(distribution.lifecycle.ignore_changes).toEqual(expect.arrayContaining(["default_cache_behavior[0].forwarded_values", "origin"]));
+    expect(distribution.wait_for_deployment).toBe(false);
+  });
+
+  it("local: the media bucket keeps its CloudFront statement when the TLS-only one is dropped", () => {
+    const statements = JSON.parse(onlyResource(parse(Testing.synth(local.media)), "aws_s3_bucket_policy").policy).Statement;
+    expect(statements).toEqual([expect.objectContaining({ Sid: "AllowCloudFrontRead" })]);
+  });
+
   it("real environments keep every guard and full drift detection", () => {
+    const distribution = onlyResource(parse(Testing.synth(staging.media)), "aws_cloudfront_distribution");
+    expect(distribution.lifecycle).toBeUndefined();
+    expect(distribution.wait_for_deployment).toBe(true);
     expect(onlyResource(parse(Testing.synth(staging.bootstrap)), "aws_s3_bucket_policy").count).toBeUndefined();
     const json = parse(Testing.synth(staging.cluster));
     expect(onlyResource(json, "aws_autoscaling_group").lifecycle.ignore_changes).toEqual(["desired_capacity"]);

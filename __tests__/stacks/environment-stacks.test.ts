@@ -4,7 +4,7 @@ import { ENVIRONMENT_NAMES } from "../../src/config/environment-config";
 import { loadEnvironmentConfig } from "../../src/config/load-config";
 import { environmentStacks, parse, synthEnvironment, TerraformJson } from "../helpers";
 
-const TERRAFORM_STACKS = ["vpc", "cluster"] as const;
+const TERRAFORM_STACKS = ["vpc", "cluster", "media"] as const;
 
 describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
   const config = loadEnvironmentConfig(environment);
@@ -18,6 +18,7 @@ describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
       `${environment}-bootstrap`,
       `${environment}-vpc`,
       `${environment}-cluster`,
+      `${environment}-media`,
     ]);
   });
 

@@ -16,7 +16,7 @@ import { DEFAULT_EMULATOR_ENDPOINT } from "../../src/config/environments";
 import { PROJECT_ROOT, isEmulatorRunning, startEmulator, stopProcess } from "./emulator";
 
 /** The local stacks in deployment order. `bootstrap` holds the state bucket the others keep their state in. */
-export const LOCAL_STACKS = ["local-bootstrap", "local-vpc", "local-cluster"] as const;
+export const LOCAL_STACKS = ["local-bootstrap", "local-vpc", "local-cluster", "local-media"] as const;
 
 /** Where the local synth goes (the wrapper's folder for TREEPLI_ENV=local). */
 export const LOCAL_OUTPUT = path.join(PROJECT_ROOT, "cdktf.out.local");
@@ -113,6 +113,7 @@ function printSummary(endpoint: string): void {
   const bootstrap = stackOutputs(endpoint, "local-bootstrap");
   const vpc = stackOutputs(endpoint, "local-vpc");
   const cluster = stackOutputs(endpoint, "local-cluster");
+  const media = stackOutputs(endpoint, "local-media");
   const rows: [string, unknown][] = [
     ["emulator", endpoint],
     ["state bucket", bootstrap.state_bucket_name],
@@ -121,6 +122,8 @@ function printSummary(endpoint: string): void {
     ["ECS cluster", cluster.cluster_name],
     ["capacity provider", cluster.capacity_provider_name],
     ["container instances (ASG)", cluster.autoscaling_group_name],
+    ["media bucket", media.media_bucket_name],
+    ["media CDN", media.media_cdn_domain_name],
   ];
   console.log("\nThe local estate:");
   for (const [name, value] of rows) console.log(`  ${name.padEnd(28)} ${Array.isArray(value) ? value.join(", ") : String(value)}`);

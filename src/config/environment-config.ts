@@ -1,5 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { CLOUDFRONT_PRICE_CLASSES } from "../constructs/cloudfront-managed-policies";
 import { MAX_AZ_COUNT, SUBNETS_RESERVED, SUBNET_TIERS, shortestSubnetPrefixLength } from "../constructs/subnet-layout";
 
 /**
@@ -77,9 +78,6 @@ const logRetentionDays = z.union(
   LOG_RETENTION_DAYS.map((d) => z.literal(d)),
   { error: `must be a CloudWatch Logs retention period: one of ${LOG_RETENTION_DAYS.join(", ")}` },
 );
-
-/** CloudFront price classes: which edge locations serve the distribution (100 = North America and Europe). */
-export const CLOUDFRONT_PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 
 const priceClass = z.enum(CLOUDFRONT_PRICE_CLASSES, { error: `must be one of ${CLOUDFRONT_PRICE_CLASSES.join(", ")}` });
 

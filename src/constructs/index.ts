@@ -6,3 +6,6 @@ export * from "./vpc-network";
 export * from "./container-repository";
 export * from "./github-deploy-role";
 export * from "./github-oidc-provider";
+export * from "./cloudfront-certificate";
+export * from "./cloudfront-managed-policies";
+export * from "./media-cdn";

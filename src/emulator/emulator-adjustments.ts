@@ -1,4 +1,5 @@
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { IAspect, TerraformResource } from "cdktf";
@@ -16,6 +17,20 @@ export class EmulatorAdjustments implements IAspect {
     if (node instanceof AutoscalingGroup) {
       // moto ignores DefaultInstanceWarmup and reads it back as 0, so every plan would set it again.
       ignoreChanges(node, "default_instance_warmup");
+    }
+    if (node instanceof CloudfrontDistribution) {
+      // moto reads back a default forwarded_values block next to the cache policy, drops the origin's
+      // origin_access_control_id (the origin is a set, so only the whole set can be ignored), and
+      // fills in the viewer certificate's other mode (ssl_support_method / cloudfront_default_certificate).
+      ignoreChanges(
+        node,
+        "default_cache_behavior[0].forwarded_values",
+        "origin",
+        "viewer_certificate[0].ssl_support_method",
+        "viewer_certificate[0].cloudfront_default_certificate",
+      );
+      // Nothing propagates to edge locations on the emulator; waiting would only poll.
+      node.waitForDeployment = false;
     }
     if (node instanceof LaunchTemplate) {
       // moto copies the request's tags for the template itself (the provider's default tags, sent as

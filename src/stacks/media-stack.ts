@@ -1,0 +1,77 @@
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { CloudFrontCertificate } from "../constructs/cloudfront-certificate";
+import { MediaCdn } from "../constructs/media-cdn";
+import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+
+/** What the backend uses of the media layer (tokens; see {@link NetworkRefs}). */
+export interface MediaRefs {
+  /** Name of the media bucket the backend uploads to. */
+  readonly bucketName: string;
+  /** ARN of the media bucket. */
+  readonly bucketArn: string;
+  /** ARN of the KMS key the bucket encrypts with; writers need kms:GenerateDataKey on it. */
+  readonly kmsKeyArn: string;
+  /** Domain name the CDN serves media from (the custom domain when configured). */
+  readonly cdnDomainName: string;
+}
+
+/** The media bucket's name: globally unique through the account id, and recognisably the environment's. */
+export function mediaBucketName(config: EnvironmentStackProps["config"]): string {
+  return `treepli-${config.name}-media-${config.aws.accountId}`;
+}
+
+/**
+ * `<environment>-media`: the private bucket the backend writes user media to, and the CloudFront
+ * distribution that serves it (origin access control; nothing else reads the bucket).
+ */
+export class MediaStack extends EnvironmentStack {
+  /** The media store, for the backend. */
+  public readonly media: MediaRefs;
+
+  constructor(scope: Construct, props: EnvironmentStackProps) {
+    super(scope, "media", props);
+    const { config } = props;
+    const domainName = config.domains.media;
+
+    const certificate = domainName
+      ? new CloudFrontCertificate(this, "certificate", {
+          domainName,
+          hostedZoneId: config.domains.hostedZoneId,
+          provider: this.usEast1Provider(),
+        })
+      : undefined;
+
+    const cdn = new MediaCdn(this, "media", {
+      bucketName: mediaBucketName(config),
+      protect: config.protectStatefulResources,
+      corsAllowedOrigins: [...config.media.corsAllowedOrigins],
+      priceClass: config.media.priceClass,
+      noncurrentVersionExpirationDays: config.media.noncurrentVersionExpirationDays,
+      domainName,
+      certificateArn: certificate?.certificateArn,
+      hostedZoneId: config.domains.hostedZoneId,
+      comment: `treepli ${config.name} media`,
+    });
+
+    this.media = {
+      bucketName: cdn.bucketName,
+      bucketArn: cdn.bucketArn,
+      kmsKeyArn: cdn.kmsKeyArn,
+      cdnDomainName: cdn.cdnDomainName,
+    };
+
+    new TerraformOutput(this, "media_bucket_name", { description: "Bucket the backend uploads media to", value: cdn.bucketName });
+    new TerraformOutput(this, "media_cdn_domain_name", { description: "Domain name media is served from", value: cdn.cdnDomainName });
+    if (certificate && !config.domains.hostedZoneId) {
+      new TerraformOutput(this, "media_certificate_validation_records", {
+        description: `DNS records to create so that ACM issues the certificate of ${domainName} (no hosted zone is configured)`,
+        value: certificate.validationRecords,
+      });
+    }
+    new TerraformOutput(this, "media_distribution_id", {
+      description: "CloudFront distribution of the media CDN (for invalidations)",
+      value: cdn.distribution.id,
+    });
+  }
+}
