@@ -21,7 +21,9 @@ const terraform = (cwd: string, ...args: string[]) =>
   execFileSync("terraform", args, { cwd, encoding: "utf8", stdio: "pipe", env: process.env });
 
 test("every environment's every layer was synthesized", () => {
-  expect(stackNames).toEqual(ENVIRONMENT_NAMES.flatMap((env) => ["bootstrap", "cluster", "media", "vpc"].map((layer) => `${env}-${layer}`)).sort());
+  expect(stackNames).toEqual(
+    ENVIRONMENT_NAMES.flatMap((env) => ["bootstrap", "cluster", "media", "vpc"].map((layer) => `${env}-${layer}`)).sort(),
+  );
 });
 
 test("Terraform uses the provider mirror when the machine has one, so init never needs the network", () => {
