@@ -2,6 +2,7 @@ import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { CLOUDFRONT_PRICE_CLASSES } from "../constructs/cloudfront-managed-policies";
 import { MAX_AZ_COUNT, SUBNETS_RESERVED, SUBNET_TIERS, shortestSubnetPrefixLength } from "../constructs/subnet-layout";
+import { LOG_RETENTION_DAYS } from "../constructs/log-retention";
 
 /**
  * Every environment this app knows. `local` targets the AWS emulator on this machine and is only
@@ -14,14 +15,6 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 /** The environments one plain `cdktf synth` produces. */
 export const DEFAULT_ENVIRONMENTS: readonly EnvironmentName[] = ["staging", "production"];
-
-/**
- * CloudWatch Logs accepts only these retention periods (days); anything else fails at apply time,
- * so configuration rejects it up front.
- */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** Interface endpoints the VPC layer knows how to create (service name after `com.amazonaws.<region>.`). */
 export const INTERFACE_ENDPOINT_SERVICES = [

@@ -9,3 +9,7 @@ export * from "./github-oidc-provider";
 export * from "./cloudfront-certificate";
 export * from "./cloudfront-managed-policies";
 export * from "./media-cdn";
+export * from "./ecs-web-service";
+export * from "./http-api";
+export * from "./load-balancer";
+export * from "./log-retention";

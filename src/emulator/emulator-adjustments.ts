@@ -1,5 +1,6 @@
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { IAspect, TerraformResource } from "cdktf";
@@ -31,6 +32,18 @@ export class EmulatorAdjustments implements IAspect {
       );
       // Nothing propagates to edge locations on the emulator; waiting would only poll.
       node.waitForDeployment = false;
+    }
+    if (node instanceof EcsService) {
+      // moto's CreateService ignores these settings and reads back empty values (an empty capacity
+      // provider strategy would even force a replacement on every plan).
+      ignoreChanges(
+        node,
+        "capacity_provider_strategy",
+        "ordered_placement_strategy",
+        "health_check_grace_period_seconds",
+        "enable_ecs_managed_tags",
+        "availability_zone_rebalancing",
+      );
     }
     if (node instanceof LaunchTemplate) {
       // moto copies the request's tags for the template itself (the provider's default tags, sent as
