@@ -25,6 +25,10 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
   so the destroy waited forever (10 min, then failed). With this, no `force_delete` is needed (and
   `force_delete` alone would not do: moto ignores ForceDelete and leaves protected instances running).
 
+- lets CancelRotateSecret turn off the managed rotation of a secret another service owns (RDS's master
+  password), which moto refuses for any secret without a rotation Lambda: deleting
+  `aws_secretsmanager_secret_rotation` failed, so the backend stack could not be destroyed.
+
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
 """
@@ -39,6 +43,7 @@ from moto.autoscaling.models import AutoScalingBackend  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.s3.models import FakeDeleteMarker  # noqa: E402
+from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
 from moto.server import main  # noqa: E402
 from moto.utilities.tagging_service import TaggingService  # noqa: E402
 
@@ -116,6 +121,22 @@ def set_instance_protection(self: AutoScalingBackend, group_name: str, instance_
 
 
 AutoScalingBackend.set_instance_protection = set_instance_protection
+
+# Secrets Manager: a secret owned by another service (RDS's managed master password) rotates without a
+# Lambda function (managed rotation). moto refuses CancelRotateSecret for any secret without one, which
+# the provider calls to delete `aws_secretsmanager_secret_rotation`; AWS accepts it.
+_cancel_rotate_secret = SecretsManagerBackend.cancel_rotate_secret
+
+
+def cancel_rotate_secret(self: SecretsManagerBackend, secret_id: str) -> str:  # type: ignore[no-untyped-def]
+    secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+    if secret is not None and getattr(secret, "owning_service", None) and not secret.rotation_lambda_arn:
+        secret.rotation_enabled = False
+        return secret.to_short_dict()
+    return _cancel_rotate_secret(self, secret_id)
+
+
+SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
 
 if __name__ == "__main__":
     main(sys.argv[1:])
