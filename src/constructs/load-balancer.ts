@@ -4,15 +4,14 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener, LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument, PolicyStatement } from "./policy-document";
+import { denyInsecureTransport, makeBucketPrivate } from "./private-bucket";
 
 /** The TLS policy of HTTPS listeners: TLS 1.3 and 1.2 with forward-secret ciphers only. */
 export const DEFAULT_ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -468,17 +467,7 @@ export class LoadBalancer extends Construct {
       forceDestroy: !protect,
       lifecycle: { preventDestroy: protect },
     });
-    new S3BucketPublicAccessBlock(this, "access-log-public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "access-log-ownership", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    makeBucketPrivate(this, bucket.id, "access-log-");
     // ALB access logs can only be delivered to a bucket encrypted with SSE-S3 (not SSE-KMS).
     new S3BucketServerSideEncryptionConfigurationA(this, "access-log-encryption", {
       bucket: bucket.id,
@@ -520,14 +509,7 @@ export class LoadBalancer extends Construct {
     }
     const policy = new S3BucketPolicy(this, "access-log-policy", {
       bucket: bucket.id,
-      policy: policyDocument(...writers, {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "s3:*",
-        Resource: [bucket.arn, `${bucket.arn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": false } },
-      }),
+      policy: policyDocument(...writers, denyInsecureTransport(bucket.arn)),
     });
     return { bucket, policy };
   }

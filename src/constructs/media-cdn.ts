@@ -9,9 +9,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Token } from "cdktf";
@@ -23,6 +21,7 @@ import {
   MANAGED_RESPONSE_HEADERS_POLICY,
 } from "./cloudfront-managed-policies";
 import { policyDocument } from "./policy-document";
+import { denyInsecureTransport, makeBucketPrivate } from "./private-bucket";
 
 /**
  * Request headers a browser may send to the bucket when it uploads with a pre-signed URL: the
@@ -218,17 +217,7 @@ export class MediaCdn extends Construct {
       forceDestroy: !protect,
       lifecycle: { preventDestroy: protect },
     });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    const publicAccessBlock = makeBucketPrivate(this, this.bucket.id);
     new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
@@ -314,24 +303,14 @@ export class MediaCdn extends Construct {
 
     new S3BucketPolicy(this, "policy", {
       bucket: this.bucket.id,
-      policy: policyDocument(
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: { AWS: "*" },
-          Action: "s3:*",
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": false } },
-        },
-        {
-          Sid: "AllowCloudFrontRead",
-          Effect: "Allow",
-          Principal: { Service: "cloudfront.amazonaws.com" },
-          Action: "s3:GetObject",
-          Resource: `${this.bucket.arn}/*`,
-          Condition: { StringEquals: { "AWS:SourceArn": this.distribution.arn } },
-        },
-      ),
+      policy: policyDocument(denyInsecureTransport(this.bucket.arn), {
+        Sid: "AllowCloudFrontRead",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Resource: `${this.bucket.arn}/*`,
+        Condition: { StringEquals: { "AWS:SourceArn": this.distribution.arn } },
+      }),
       // With all public access blocked first, a mistaken public statement is refused by S3 rather
       // than briefly effective.
       dependsOn: [publicAccessBlock],

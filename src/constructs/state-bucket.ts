@@ -1,12 +1,11 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { policyDocument } from "./policy-document";
+import { denyInsecureTransport, makeBucketPrivate } from "./private-bucket";
 
 /** Props of {@link StateBucket}. */
 export interface StateBucketProps {
@@ -47,17 +46,7 @@ export class StateBucket extends Construct {
       forceDestroy: !protect,
       lifecycle: { preventDestroy: protect },
     });
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    makeBucketPrivate(this, this.bucket.id);
     new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
@@ -82,14 +71,7 @@ export class StateBucket extends Construct {
     });
     new S3BucketPolicy(this, "policy", {
       bucket: this.bucket.id,
-      policy: policyDocument({
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "s3:*",
-        Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": false } },
-      }),
+      policy: policyDocument(denyInsecureTransport(this.bucket.arn)),
     });
   }
 }
