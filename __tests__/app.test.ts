@@ -41,12 +41,16 @@ describe("cdktf synth", () => {
     const result = cdktfSynth(outdir);
     expect(result.status).toBe(0);
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+      "production-backend",
       "production-bootstrap",
       "production-cluster",
+      "production-frontend",
       "production-media",
       "production-vpc",
+      "staging-backend",
       "staging-bootstrap",
       "staging-cluster",
+      "staging-frontend",
       "staging-media",
       "staging-vpc",
     ]);

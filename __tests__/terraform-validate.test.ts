@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ENVIRONMENT_NAMES } from "../src/config/environment-config";
 import { loadEnvironmentConfigs } from "../src/config/load-config";
+import { LAYERS } from "../src/stacks/environment-stack";
 import { estateApp } from "./helpers";
 
 // Real `terraform init -backend=false` + `terraform validate` on every synthesized stack of every
@@ -21,9 +22,7 @@ const terraform = (cwd: string, ...args: string[]) =>
   execFileSync("terraform", args, { cwd, encoding: "utf8", stdio: "pipe", env: process.env });
 
 test("every environment's every layer was synthesized", () => {
-  expect(stackNames).toEqual(
-    ENVIRONMENT_NAMES.flatMap((env) => ["bootstrap", "cluster", "media", "vpc"].map((layer) => `${env}-${layer}`)).sort(),
-  );
+  expect(stackNames).toEqual(ENVIRONMENT_NAMES.flatMap((env) => LAYERS.map((layer) => `${env}-${layer}`)).sort());
 });
 
 test("Terraform uses the provider mirror when the machine has one, so init never needs the network", () => {

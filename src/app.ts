@@ -2,8 +2,10 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { DEFAULT_ENVIRONMENTS, EnvironmentConfig, EnvironmentName } from "./config/environment-config";
 import { ConfigurationError, ENVIRONMENT_SELECTION_VARIABLE } from "./config/load-config";
+import { BackendStack } from "./stacks/backend-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
+import { FrontendStack } from "./stacks/frontend-stack";
 import { MediaStack } from "./stacks/media-stack";
 import { VpcStack } from "./stacks/vpc-stack";
 
@@ -21,6 +23,8 @@ export interface EnvironmentStacks {
   readonly vpc: VpcStack;
   readonly cluster: ClusterStack;
   readonly media: MediaStack;
+  readonly backend: BackendStack;
+  readonly frontend: FrontendStack;
 }
 
 /**
@@ -32,7 +36,15 @@ export function addEnvironment(scope: Construct, config: EnvironmentConfig): Env
   const vpc = new VpcStack(scope, { config });
   const cluster = new ClusterStack(scope, { config, network: vpc.network });
   const media = new MediaStack(scope, { config });
-  return { bootstrap, vpc, cluster, media };
+  const backend = new BackendStack(scope, { config, network: vpc.network, cluster: cluster.cluster, media: media.media });
+  const frontend = new FrontendStack(scope, {
+    config,
+    network: vpc.network,
+    cluster: cluster.cluster,
+    media: media.media,
+    backend: backend.backend,
+  });
+  return { bootstrap, vpc, cluster, media, backend, frontend };
 }
 
 /**

@@ -265,10 +265,16 @@ describe("the service layers' configuration", () => {
     expect(errorFor("production", { domains: { site: undefined } })).toMatch(/\[domains.site\] missing: is required in production/);
   });
 
+  test("frontend: a header CloudFront will not set on origin requests is refused", () => {
+    expect(errorFor("staging", { frontend: { originHeaderName: "X-Amz-Verify" } })).toMatch(
+      /\[frontend.originHeaderName\] "X-Amz-Verify": 'frontend.originHeaderName' 'X-Amz-Verify' is a header CloudFront does not let a distribution set/,
+    );
+  });
+
   test("frontend: an origin header name longer than an ALB rule accepts is refused", () => {
     const name = "X-" + "a".repeat(39);
     expect(errorFor("staging", { frontend: { originHeaderName: name } })).toMatch(
-      new RegExp(`\\[frontend.originHeaderName\\] "${name}": must be at most 40 characters`),
+      new RegExp(`\\[frontend.originHeaderName\\] "${name}": 'frontend.originHeaderName' must be 1 to 40 characters long`),
     );
   });
 });

@@ -27,7 +27,34 @@ describe("emulator adjustments", () => {
     expect(statements).toEqual([expect.objectContaining({ Sid: "AllowCloudFrontRead" })]);
   });
 
+  it("local: ECS services ignore the settings moto's CreateService drops, beyond what every environment ignores", () => {
+    const service = onlyResource(parse(Testing.synth(local.backend)), "aws_ecs_service");
+    expect(service.lifecycle.ignore_changes).toEqual([
+      "task_definition",
+      "desired_count",
+      "capacity_provider_strategy",
+      "ordered_placement_strategy",
+      "health_check_grace_period_seconds",
+      "enable_ecs_managed_tags",
+      "availability_zone_rebalancing",
+    ]);
+  });
+
+  it("local: the database's parameter group ignores its parameters (moto returns them without a source)", () => {
+    expect(onlyResource(parse(Testing.synth(local.backend)), "aws_db_parameter_group").lifecycle.ignore_changes).toEqual(["parameter"]);
+    expect(onlyResource(parse(Testing.synth(staging.backend)), "aws_db_parameter_group").lifecycle.ignore_changes).toBeUndefined();
+  });
+
+  it("local: the site's cached behaviors ignore moto's default forwarded_values too", () => {
+    const distribution = onlyResource(parse(Testing.synth(local.frontend)), "aws_cloudfront_distribution");
+    expect(distribution.lifecycle.ignore_changes).toContain("ordered_cache_behavior[0].forwarded_values");
+  });
+
   it("real environments keep every guard and full drift detection", () => {
+    expect(onlyResource(parse(Testing.synth(staging.backend)), "aws_ecs_service").lifecycle.ignore_changes).toEqual([
+      "task_definition",
+      "desired_count",
+    ]);
     const distribution = onlyResource(parse(Testing.synth(staging.media)), "aws_cloudfront_distribution");
     expect(distribution.lifecycle).toBeUndefined();
     expect(distribution.wait_for_deployment).toBe(true);

@@ -4,7 +4,7 @@ import { ENVIRONMENT_NAMES } from "../../src/config/environment-config";
 import { loadEnvironmentConfig } from "../../src/config/load-config";
 import { environmentStacks, parse, synthEnvironment, TerraformJson } from "../helpers";
 
-const TERRAFORM_STACKS = ["vpc", "cluster", "media"] as const;
+const TERRAFORM_STACKS = ["vpc", "cluster", "media", "backend", "frontend"] as const;
 
 describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
   const config = loadEnvironmentConfig(environment);
@@ -19,6 +19,8 @@ describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
       `${environment}-vpc`,
       `${environment}-cluster`,
       `${environment}-media`,
+      `${environment}-backend`,
+      `${environment}-frontend`,
     ]);
   });
 

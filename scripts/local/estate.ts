@@ -13,10 +13,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_EMULATOR_ENDPOINT } from "../../src/config/environments";
+import { LAYERS } from "../../src/stacks/environment-stack";
 import { PROJECT_ROOT, isEmulatorRunning, startEmulator, stopProcess } from "./emulator";
 
 /** The local stacks in deployment order. `bootstrap` holds the state bucket the others keep their state in. */
-export const LOCAL_STACKS = ["local-bootstrap", "local-vpc", "local-cluster", "local-media"] as const;
+export const LOCAL_STACKS = LAYERS.map((layer) => `local-${layer}`);
 
 /** Where the local synth goes (the wrapper's folder for TREEPLI_ENV=local). */
 export const LOCAL_OUTPUT = path.join(PROJECT_ROOT, "cdktf.out.local");
@@ -114,6 +115,8 @@ function printSummary(endpoint: string): void {
   const vpc = stackOutputs(endpoint, "local-vpc");
   const cluster = stackOutputs(endpoint, "local-cluster");
   const media = stackOutputs(endpoint, "local-media");
+  const backend = stackOutputs(endpoint, "local-backend");
+  const frontend = stackOutputs(endpoint, "local-frontend");
   const rows: [string, unknown][] = [
     ["emulator", endpoint],
     ["state bucket", bootstrap.state_bucket_name],
@@ -124,6 +127,11 @@ function printSummary(endpoint: string): void {
     ["container instances (ASG)", cluster.autoscaling_group_name],
     ["media bucket", media.media_bucket_name],
     ["media CDN", media.media_cdn_domain_name],
+    ["API (backend)", backend.api_url],
+    ["backend image repository", backend.repository_url],
+    ["site CDN (frontend)", frontend.site_domain_name],
+    ["site load balancer (403 direct)", frontend.load_balancer_dns_name],
+    ["frontend image repository", frontend.repository_url],
   ];
   console.log("\nThe local estate:");
   for (const [name, value] of rows) console.log(`  ${name.padEnd(28)} ${Array.isArray(value) ? value.join(", ") : String(value)}`);

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { CLOUDFRONT_PRICE_CLASSES } from "../constructs/cloudfront-managed-policies";
 import { MAX_AZ_COUNT, SUBNETS_RESERVED, SUBNET_TIERS, shortestSubnetPrefixLength } from "../constructs/subnet-layout";
 import { LOG_RETENTION_DAYS } from "../constructs/log-retention";
+import { RDS_MONITORING_INTERVALS } from "../constructs/postgres-database";
+import { DEFAULT_ORIGIN_HEADER_NAME, validateOriginHeaderName } from "../constructs/origin-secret";
 
 /**
  * Every environment this app knows. `local` targets the AWS emulator on this machine and is only
@@ -167,9 +169,6 @@ function serviceSchema(defaults: { containerPort: number; healthCheckPath: strin
       }
     });
 }
-
-/** Performance Insights / enhanced monitoring intervals RDS accepts (0 turns enhanced monitoring off). */
-export const RDS_MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
 
 /**
  * The `input` of an issue about a field that is not set (zod would otherwise report the whole object
@@ -534,9 +533,21 @@ export const environmentConfigSchema = z
        */
       originHeaderName: z
         .string()
-        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: "must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)" })
-        .max(40, { error: "must be at most 40 characters: an ALB listener rule's header condition accepts no longer name" })
-        .default("X-Origin-Verify"),
+        .superRefine((name, ctx) => {
+          try {
+            validateOriginHeaderName(name, "frontend.originHeaderName");
+          } catch (error) {
+            ctx.addIssue({ code: "custom", input: name, message: (error as Error).message });
+          }
+        })
+        .default(DEFAULT_ORIGIN_HEADER_NAME),
+      /**
+       * Rotation counter of the origin secret (kept by the bootstrap stack). Raise it by one to rotate:
+       * deploy the bootstrap stack, then the frontend stack (docs/origin-secret.md). Never lower it.
+       *
+       * @default 1
+       */
+      originSecretGeneration: z.int().min(1, { error: "must be 1 or more (1 for a new environment)" }).default(1),
       /**
        * Days the load balancer's access logs are kept.
        *

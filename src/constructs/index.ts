@@ -13,3 +13,8 @@ export * from "./ecs-web-service";
 export * from "./http-api";
 export * from "./load-balancer";
 export * from "./log-retention";
+export * from "./private-bucket";
+export * from "./origin-secret";
+export * from "./postgres-database";
+export * from "./restart-service-on-rotation";
+export * from "./site-distribution";

@@ -1,5 +1,6 @@
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -20,7 +21,7 @@ export class EmulatorAdjustments implements IAspect {
       ignoreChanges(node, "default_instance_warmup");
     }
     if (node instanceof CloudfrontDistribution) {
-      // moto reads back a default forwarded_values block next to the cache policy, drops the origin's
+      // moto reads back a default forwarded_values block next to every behavior's cache policy, drops the origin's
       // origin_access_control_id (the origin is a set, so only the whole set can be ignored), and
       // fills in the viewer certificate's other mode (ssl_support_method / cloudfront_default_certificate).
       ignoreChanges(
@@ -30,8 +31,16 @@ export class EmulatorAdjustments implements IAspect {
         "viewer_certificate[0].ssl_support_method",
         "viewer_certificate[0].cloudfront_default_certificate",
       );
+      const ordered = node.orderedCacheBehaviorInput;
+      const orderedCount = Array.isArray(ordered) ? ordered.length : 0;
+      for (let index = 0; index < orderedCount; index++) ignoreChanges(node, `ordered_cache_behavior[${index}].forwarded_values`);
       // Nothing propagates to edge locations on the emulator; waiting would only poll.
       node.waitForDeployment = false;
+    }
+    if (node instanceof DbParameterGroup) {
+      // moto stores the parameters but returns them without their source ("user"), so the provider
+      // reads none and every plan would set them again.
+      ignoreChanges(node, "parameter");
     }
     if (node instanceof EcsService) {
       // moto's CreateService ignores these settings and reads back empty values (an empty capacity

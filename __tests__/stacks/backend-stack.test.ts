@@ -1,0 +1,184 @@
+import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { loadEnvironmentConfig } from "../../src/config/load-config";
+import { onlyResource, parse, policy, resources, synthEnvironment, testConfig, TerraformJson } from "../helpers";
+
+/** The security group rules that admit traffic into the group `groupRef` (a `${aws_security_group.x.id}` token). */
+function ingressInto(json: TerraformJson, groupRef: string): any[] {
+  return resources(json, "aws_security_group_rule").filter((rule) => rule.type === "ingress" && rule.security_group_id === groupRef);
+}
+
+/** `${aws_security_group.<name>.id}` of the security group whose `name` matches. */
+function groupRef(json: TerraformJson, name: RegExp): string {
+  const entries = Object.entries(json.resource.aws_security_group ?? {}).filter(([, group]) => name.test(String(group.name)));
+  if (entries.length !== 1) throw new Error(`expected one security group named ${name}, found ${entries.length}`);
+  return `\${aws_security_group.${entries[0][0]}.id}`;
+}
+
+describe("backend layer", () => {
+  describe("GIVEN production", () => {
+    const synthesized = synthEnvironment(loadEnvironmentConfig("production")).backend;
+    const json = parse(synthesized);
+    const serviceGroup = groupRef(json, /^treepli-production-backend-tasks$/);
+    const albGroup = groupRef(json, /^treepli-production-backend-alb$/);
+    const vpcLinkGroup = groupRef(json, /-vpc-link$/);
+    const databaseGroup = groupRef(json, /-database$/);
+
+    test("THEN the database admits only the backend service, on 5432, and nothing by address", () => {
+      const inline = onlyResourceNamed(json, "aws_security_group", databaseGroup).ingress ?? [];
+      const rules = [...ingressInto(json, databaseGroup), ...inline];
+      expect(rules).toHaveLength(1);
+      const [rule] = rules;
+      expect(rule.from_port).toBe(5432);
+      expect(rule.to_port).toBe(5432);
+      expect(rule.source_security_group_id ?? rule.security_groups).toEqual(rule.source_security_group_id ? serviceGroup : [serviceGroup]);
+      expect(rule.cidr_blocks ?? []).toEqual([]);
+    });
+
+    test("THEN the load balancer admits only the VPC link", () => {
+      const rules = ingressInto(json, albGroup);
+      expect(rules.map((rule) => rule.source_security_group_id)).toEqual([vpcLinkGroup]);
+      expect(rules.every((rule) => (rule.cidr_blocks ?? []).length === 0 && rule.prefix_list_ids === undefined)).toBe(true);
+      expect(onlyResource(json, "aws_lb").internal).toBe(true);
+      expect(onlyResource(json, "aws_lb").drop_invalid_header_fields).toBe(true);
+      expect(onlyResource(json, "aws_lb").enable_deletion_protection).toBe(true);
+    });
+
+    test("THEN the service admits only the load balancer", () => {
+      expect(ingressInto(json, serviceGroup).map((rule) => rule.source_security_group_id)).toEqual([albGroup]);
+    });
+
+    test("THEN the API's stage throttles with production's limits and logs every request", () => {
+      expect(synthesized).toHaveResourceWithProperties(Apigatewayv2Stage, {
+        name: "$default",
+        auto_deploy: true,
+        default_route_settings: expect.objectContaining({ throttling_burst_limit: 1000, throttling_rate_limit: 500 }),
+      });
+      const stage = onlyResource(json, "aws_apigatewayv2_stage");
+      expect(stage.access_log_settings.destination_arn).toMatch(/aws_cloudwatch_log_group/);
+    });
+
+    test("THEN the API forwards everything over the VPC link to the load balancer's listener", () => {
+      const integration = onlyResource(json, "aws_apigatewayv2_integration");
+      expect(integration).toEqual(
+        expect.objectContaining({
+          integration_type: "HTTP_PROXY",
+          connection_type: "VPC_LINK",
+          integration_uri: expect.stringMatching(/^\$\{aws_lb_listener\./),
+        }),
+      );
+      expect(onlyResource(json, "aws_apigatewayv2_route").route_key).toBe("$default");
+    });
+
+    test("THEN the deploy role can be assumed only by the backend repository's production environment", () => {
+      const role = resources(json, "aws_iam_role").find((r) => r.name === "treepli-production-backend-deploy");
+      const [statement] = policy(role.assume_role_policy).Statement;
+      expect(statement.Action).toBe("sts:AssumeRoleWithWebIdentity");
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          "token.actions.githubusercontent.com:sub": "repo:treepli/backend:environment:production",
+        },
+      });
+      // The account's OIDC provider comes from the cluster stack.
+      expect(statement.Principal.Federated).toMatch(/terraform_remote_state\.cross-stack-reference-input-production-cluster/);
+    });
+
+    test("THEN the application may only put, get and delete media objects (and use the media key)", () => {
+      const taskPolicies = resources(json, "aws_iam_role_policy").filter(
+        (p) => /task/.test(String(p.role)) && !/execution/.test(String(p.role)),
+      );
+      const statements = taskPolicies.flatMap((p) => policy(p.policy).Statement);
+      expect(
+        statements
+          .map((s) => s.Action)
+          .flat()
+          .sort(),
+      ).toEqual(["kms:Decrypt", "kms:GenerateDataKey", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+      const objects = statements.find((s) => s.Sid === "MediaObjects");
+      expect(objects.Resource).toMatch(
+        /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production-media\.outputs\..*\}\/\*$/,
+      );
+    });
+
+    test("THEN the media bucket and CDN domain reach the container as environment, from the media stack", () => {
+      const definition = JSON.parse(onlyResource(json, "aws_ecs_task_definition").container_definitions);
+      const environment = Object.fromEntries(definition[0].environment.map((e: any) => [e.name, e.value]));
+      expect(environment.MEDIA_BUCKET).toMatch(/production-media/);
+      expect(environment.MEDIA_CDN_DOMAIN).toBe("media.treepli.example");
+      expect(definition[0].secrets.map((s: any) => s.name).sort()).toEqual(["DATABASE_PASSWORD", "DATABASE_USERNAME"]);
+    });
+
+    test("THEN the database is Multi-AZ, encrypted, private, in the isolated subnets, and cannot be destroyed by accident", () => {
+      const database = onlyResource(json, "aws_db_instance");
+      expect(database).toEqual(
+        expect.objectContaining({
+          engine: "postgres",
+          multi_az: true,
+          storage_encrypted: true,
+          publicly_accessible: false,
+          deletion_protection: true,
+          skip_final_snapshot: false,
+          manage_master_user_password: true,
+          auto_minor_version_upgrade: true,
+          backup_retention_period: 14,
+        }),
+      );
+      expect(database.lifecycle).toEqual(expect.objectContaining({ prevent_destroy: true }));
+      const subnetGroup = onlyResource(json, "aws_db_subnet_group");
+      expect(JSON.stringify(subnetGroup.subnet_ids)).toMatch(/isolated/);
+    });
+
+    test("THEN the database forces TLS", () => {
+      const group = onlyResource(json, "aws_db_parameter_group");
+      expect(group.parameter).toEqual(expect.arrayContaining([expect.objectContaining({ name: "rds.force_ssl", value: "1" })]));
+    });
+
+    test("THEN the execution role may read the database's secret and no other", () => {
+      const executionPolicies = resources(json, "aws_iam_role_policy").filter((p) => /execution/.test(String(p.role)));
+      const reads = executionPolicies
+        .flatMap((p) => policy(p.policy).Statement)
+        .filter((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"));
+      expect(reads).toHaveLength(1);
+      expect([reads[0].Resource].flat()).toEqual([expect.stringMatching(/aws_db_instance\.[^.]+\.master_user_secret\[0\]\.secret_arn/)]);
+    });
+
+    test("THEN the service runs on the shared cluster through its capacity provider, rolled back if a deployment fails", () => {
+      const service = onlyResource(json, "aws_ecs_service");
+      expect(service.capacity_provider_strategy).toEqual([
+        expect.objectContaining({ capacity_provider: expect.stringMatching(/cross-stack-reference-input-production-cluster/) }),
+      ]);
+      expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+      expect(service.lifecycle.ignore_changes).toEqual(expect.arrayContaining(["task_definition", "desired_count"]));
+    });
+
+    test("THEN the images are immutable, scanned, and only the deploy role may push", () => {
+      const repository = onlyResource(json, "aws_ecr_repository");
+      expect(repository.image_tag_mutability).toBe("IMMUTABLE");
+      expect(repository.image_scanning_configuration).toEqual({ scan_on_push: true });
+      const statements = policy(onlyResource(json, "aws_ecr_repository_policy").policy).Statement;
+      const deny = statements.find((s) => s.Effect === "Deny");
+      expect(JSON.stringify(deny.Condition)).toMatch(/aws_iam_role\.deploy-role/);
+    });
+
+    test("THEN the operator gets the API's URL", () => {
+      expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(["api_url", "repository_url", "deploy_role_arn"]));
+    });
+  });
+
+  describe("GIVEN staging", () => {
+    const json = parse(synthEnvironment(testConfig("staging")).backend);
+
+    test("THEN the database may be destroyed without a final snapshot, and the load balancer too", () => {
+      const database = onlyResource(json, "aws_db_instance");
+      expect(database.deletion_protection).toBe(false);
+      expect(database.skip_final_snapshot).toBe(true);
+      expect(database.multi_az).toBe(false);
+      expect(onlyResource(json, "aws_lb").enable_deletion_protection).toBe(false);
+    });
+  });
+});
+
+function onlyResourceNamed(json: TerraformJson, type: string, ref: string): any {
+  const name = ref.replace(/^\$\{[^.]+\.([^.]+)\.id\}$/, "$1");
+  return json.resource[type][name];
+}

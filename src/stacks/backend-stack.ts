@@ -1,0 +1,192 @@
+import { Lazy, TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { CloudFrontCertificate } from "../constructs/cloudfront-certificate";
+import { ContainerRepository } from "../constructs/container-repository";
+import { EcsWebService } from "../constructs/ecs-web-service";
+import { HttpApi } from "../constructs/http-api";
+import { LoadBalancer } from "../constructs/load-balancer";
+import { PostgresDatabase } from "../constructs/postgres-database";
+import { RestartServiceOnRotation } from "../constructs/restart-service-on-rotation";
+import { ClusterRefs } from "./cluster-stack";
+import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { addGithubDeployment, serviceSettings } from "./service-settings";
+import { MediaRefs } from "./media-stack";
+import { NetworkRefs } from "./vpc-stack";
+
+/** What the frontend uses of the backend (tokens; see {@link NetworkRefs}). */
+export interface BackendRefs {
+  /** Public base URL of the API (the custom domain when configured, else the stage's invoke URL). */
+  readonly apiUrl: string;
+}
+
+/** Props of {@link BackendStack}. */
+export interface BackendStackProps extends EnvironmentStackProps {
+  /** The network from the vpc stack. */
+  readonly network: NetworkRefs;
+  /** The shared cluster (and the account's GitHub OIDC provider) from the cluster stack. */
+  readonly cluster: ClusterRefs;
+  /** The media store from the media stack. */
+  readonly media: MediaRefs;
+}
+
+/**
+ * `<environment>-backend`: the Go API. Clients reach it only through a rate-limited API Gateway HTTP
+ * API, whose VPC link is the only thing the internal load balancer admits; the service runs on the
+ * shared cluster, talks to its PostgreSQL database (reachable from the service only) and writes to the
+ * media bucket; GitHub pushes its images and rolls it out through a role pinned to one repository and
+ * GitHub environment.
+ */
+export class BackendStack extends EnvironmentStack {
+  /** The API, for the frontend. */
+  public readonly backend: BackendRefs;
+
+  constructor(scope: Construct, props: BackendStackProps) {
+    super(scope, "backend", props);
+    const { config, network, cluster, media } = props;
+    const settings = config.backend;
+    const name = `treepli-${config.name}-backend`;
+    const protect = config.protectStatefulResources;
+
+    const repository = new ContainerRepository(this, "repository", {
+      name: `treepli-${config.name}/backend`,
+      protect,
+      keepImages: settings.service.keepImages,
+    });
+
+    // Order of construction: the service (its target group) before the load balancer forwarding to it;
+    // the load balancer (its listener) before the API integrating with it. What each needs of a later
+    // one (the load balancer's and the database's security groups, the VPC link's) is a lazy reference,
+    // resolved at synth; Terraform's graph has no cycle.
+    let loadBalancer: LoadBalancer | undefined;
+    let database: PostgresDatabase | undefined;
+    const lazy = (produce: () => string) => Lazy.stringValue({ produce });
+    const databaseSecretArn = lazy(() => database!.masterUserSecretArn);
+
+    const service = new EcsWebService(this, "service", {
+      serviceName: name,
+      cluster,
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      ...serviceSettings(settings.service, repository),
+      // A Go binary needs no writable filesystem; /tmp is there for libraries that insist on one.
+      readonlyRootFilesystem: true,
+      writablePaths: ["/tmp"],
+      ingressSecurityGroupIds: [lazy(() => loadBalancer!.securityGroup.id)],
+      environment: {
+        PORT: String(settings.service.containerPort),
+        MEDIA_BUCKET: media.bucketName,
+        MEDIA_CDN_DOMAIN: media.cdnDomainName,
+        DATABASE_HOST: lazy(() => database!.address),
+        DATABASE_PORT: lazy(() => database!.port),
+        DATABASE_NAME: lazy(() => database!.databaseName),
+        DATABASE_SSLMODE: "verify-full",
+      },
+      secrets: [
+        { name: "DATABASE_USERNAME", valueFrom: lazy(() => database!.usernameValueFrom), secretArn: databaseSecretArn },
+        { name: "DATABASE_PASSWORD", valueFrom: lazy(() => database!.passwordValueFrom), secretArn: databaseSecretArn },
+      ],
+      // The application's own permissions: objects in the media bucket, nothing else. The KMS actions
+      // are what writing and reading SSE-KMS objects requires, on the bucket's key only.
+      taskRolePolicyStatements: [
+        {
+          Sid: "MediaObjects",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+          Resource: `${media.bucketArn}/*`,
+        },
+        {
+          Sid: "MediaEncryption",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: media.kmsKeyArn,
+        },
+      ],
+    });
+
+    loadBalancer = new LoadBalancer(this, "load-balancer", {
+      name,
+      internal: true,
+      vpcId: network.vpcId,
+      vpcCidrBlock: network.vpcCidrBlock,
+      subnetIds: network.privateSubnetIds,
+      deletionProtection: protect,
+      // Admitted below, once the VPC link's security group exists: nothing else reaches the listener.
+      ingress: { sourceSecurityGroupIds: [] },
+      defaultAction: { forwardTargetGroupArn: service.targetGroup.arn },
+      targetPorts: [settings.service.containerPort],
+    });
+    service.addLoadBalancerDependency(loadBalancer.listener);
+
+    const apiDomain = config.domains.api;
+    const apiCertificate = apiDomain
+      ? new CloudFrontCertificate(this, "api-certificate", { domainName: apiDomain, hostedZoneId: config.domains.hostedZoneId })
+      : undefined;
+    const api = new HttpApi(this, "api", {
+      name,
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      listenerArn: loadBalancer.listenerArn,
+      listenerPort: loadBalancer.listenerPort,
+      albSecurityGroupId: loadBalancer.securityGroup.id,
+      throttling: { burstLimit: settings.throttling.burstLimit, rateLimit: settings.throttling.rateLimit },
+      accessLogRetentionDays: settings.accessLogRetentionDays,
+      customDomain:
+        apiDomain && apiCertificate
+          ? { domainName: apiDomain, certificateArn: apiCertificate.certificateArn, hostedZoneId: config.domains.hostedZoneId }
+          : undefined,
+    });
+    loadBalancer.admitSecurityGroup(api.vpcLinkSecurityGroup.id);
+
+    database = new PostgresDatabase(this, "database", {
+      identifier: name,
+      vpcId: network.vpcId,
+      subnetIds: network.isolatedSubnetIds,
+      clientSecurityGroupIds: [service.securityGroup.id],
+      engineVersion: settings.database.engineVersion,
+      instanceClass: settings.database.instanceClass,
+      allocatedStorageGiB: settings.database.allocatedStorageGiB,
+      maxAllocatedStorageGiB: settings.database.maxAllocatedStorageGiB,
+      databaseName: "treepli",
+      masterUsername: "treepli",
+      backupRetentionDays: settings.database.backupRetentionDays,
+      multiAz: settings.database.multiAz,
+      protect,
+      performanceInsights: settings.database.performanceInsights,
+      monitoringIntervalSeconds: settings.database.monitoringIntervalSeconds,
+      passwordRotationDays: settings.database.passwordRotationDays,
+    });
+
+    // RDS rotates the password in Secrets Manager; tasks read it once, at start. A successful rotation
+    // starts a new deployment of the service, whose tasks start with the new password (docs/decisions.md).
+    new RestartServiceOnRotation(this, "restart-on-rotation", {
+      namePrefix: name,
+      secretArn: database.masterUserSecretArn,
+      clusterName: cluster.clusterName,
+      clusterArn: cluster.clusterArn,
+      serviceName: service.serviceName,
+      serviceArn: service.serviceArn,
+    });
+
+    addGithubDeployment(this, { name, config, githubRepository: config.github.backendRepository, repository, service, cluster });
+
+    this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
+
+    new TerraformOutput(this, "api_url", { description: "Base URL of the API", value: this.backend.apiUrl });
+    new TerraformOutput(this, "api_invoke_url", { description: "The API stage's own invoke URL", value: api.invokeUrl });
+    new TerraformOutput(this, "database_address", { description: "Host name of the PostgreSQL database", value: database.address });
+    new TerraformOutput(this, "database_secret_arn", {
+      description: "Secret holding the database's master credentials (RDS-managed)",
+      value: database.masterUserSecretArn,
+    });
+    new TerraformOutput(this, "load_balancer_dns_name", {
+      description: "Internal load balancer (reachable from the VPC link only)",
+      value: loadBalancer.dnsName,
+    });
+    if (apiCertificate && !config.domains.hostedZoneId) {
+      new TerraformOutput(this, "api_certificate_validation_records", {
+        description: `DNS records to create so that ACM issues the certificate of ${apiDomain} (no hosted zone is configured)`,
+        value: apiCertificate.validationRecords,
+      });
+    }
+  }
+}

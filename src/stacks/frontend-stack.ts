@@ -1,0 +1,162 @@
+import { DataAwsEc2ManagedPrefixList } from "@cdktf/provider-aws/lib/data-aws-ec2-managed-prefix-list";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Lazy, TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { CloudFrontCertificate } from "../constructs/cloudfront-certificate";
+import { ContainerRepository } from "../constructs/container-repository";
+import { EcsWebService } from "../constructs/ecs-web-service";
+import { LoadBalancer } from "../constructs/load-balancer";
+import { OriginHeaderListenerRule, OriginSecretValues } from "../constructs/origin-secret";
+import { SiteDistribution } from "../constructs/site-distribution";
+import { BackendRefs } from "./backend-stack";
+import { originSecretName } from "./bootstrap-stack";
+import { ClusterRefs } from "./cluster-stack";
+import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { addGithubDeployment, serviceSettings } from "./service-settings";
+import { MediaRefs } from "./media-stack";
+import { NetworkRefs } from "./vpc-stack";
+
+/** AWS's managed prefix list of CloudFront's origin-facing addresses (looked up by name, per region). */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+
+/** Props of {@link FrontendStack}. */
+export interface FrontendStackProps extends EnvironmentStackProps {
+  /** The network from the vpc stack. */
+  readonly network: NetworkRefs;
+  /** The shared cluster (and the account's GitHub OIDC provider) from the cluster stack. */
+  readonly cluster: ClusterRefs;
+  /** The media CDN from the media stack. */
+  readonly media: MediaRefs;
+  /** The API from the backend stack. */
+  readonly backend: BackendRefs;
+}
+
+/**
+ * `<environment>-frontend`: the Next.js site. CloudFront serves it; its origin is a public load
+ * balancer that admits only CloudFront's origin-facing addresses and answers 403 unless the request
+ * carries the secret header CloudFront adds (the value comes from the bootstrap stack's secret, never
+ * from code or configuration). The service runs on the shared cluster like the backend's, from its own
+ * repository, rolled out by its own GitHub deploy role.
+ */
+export class FrontendStack extends EnvironmentStack {
+  constructor(scope: Construct, props: FrontendStackProps) {
+    super(scope, "frontend", props);
+    const { config, network, cluster, media, backend } = props;
+    const settings = config.frontend;
+    const name = `treepli-${config.name}-frontend`;
+    const protect = config.protectStatefulResources;
+    const site = config.domains.site;
+    const zoneId = config.domains.hostedZoneId;
+    // With a site domain, CloudFront reaches the load balancer over HTTPS at this name (a certificate
+    // cannot name the load balancer's own DNS name).
+    const originName = site ? `origin.${site}` : undefined;
+
+    const repository = new ContainerRepository(this, "repository", {
+      name: `treepli-${config.name}/frontend`,
+      protect,
+      keepImages: settings.service.keepImages,
+    });
+
+    let loadBalancer: LoadBalancer | undefined;
+    const service = new EcsWebService(this, "service", {
+      serviceName: name,
+      cluster,
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      ...serviceSettings(settings.service, repository),
+      // Next.js writes its image and fetch caches under .next/cache; everything else is read-only.
+      readonlyRootFilesystem: true,
+      writablePaths: ["/tmp", "/app/.next/cache"],
+      ingressSecurityGroupIds: [Lazy.stringValue({ produce: () => loadBalancer!.securityGroup.id })],
+      environment: {
+        PORT: String(settings.service.containerPort),
+        HOSTNAME: "0.0.0.0",
+        NODE_ENV: "production",
+        API_URL: backend.apiUrl,
+        MEDIA_CDN_DOMAIN: media.cdnDomainName,
+      },
+    });
+
+    const originCertificate = originName
+      ? new CloudFrontCertificate(this, "origin-certificate", { domainName: originName, hostedZoneId: zoneId })
+      : undefined;
+    const cloudFrontAddresses = new DataAwsEc2ManagedPrefixList(this, "cloudfront-origin-facing", {
+      name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+    });
+    loadBalancer = new LoadBalancer(this, "load-balancer", {
+      name,
+      internal: false,
+      vpcId: network.vpcId,
+      vpcCidrBlock: network.vpcCidrBlock,
+      subnetIds: network.publicSubnetIds,
+      deletionProtection: protect,
+      ingress: { sourcePrefixListIds: [cloudFrontAddresses.id] },
+      // Requests without the secret header (anything not from this distribution) end here.
+      defaultAction: { fixedResponse: { statusCode: "403", messageBody: "Forbidden", contentType: "text/plain" } },
+      certificateArn: originCertificate?.certificateArn,
+      targetPorts: [settings.service.containerPort],
+      accessLogs: {
+        bucketName: `${name}-alb-logs-${config.aws.accountId}`,
+        protect,
+        expirationDays: settings.albAccessLogRetentionDays,
+      },
+    });
+
+    const originSecret = new OriginSecretValues(this, "origin-secret", { secretId: originSecretName(config.name) });
+    const originRule = new OriginHeaderListenerRule(this, "origin-header", {
+      listenerArn: loadBalancer.listenerArn,
+      targetGroupArn: service.targetGroup.arn,
+      acceptedValues: originSecret.accepted,
+      headerName: settings.originHeaderName,
+    });
+    service.addLoadBalancerDependency(originRule.rule);
+
+    const siteCertificate = site
+      ? new CloudFrontCertificate(this, "site-certificate", { domainName: site, hostedZoneId: zoneId, provider: this.usEast1Provider() })
+      : undefined;
+    const distribution = new SiteDistribution(this, "site", {
+      originDomainName: originName ?? loadBalancer.dnsName,
+      originUsesHttps: originName !== undefined,
+      originSecretValue: originSecret.current,
+      originHeaderName: settings.originHeaderName,
+      aliases: site ? [site] : undefined,
+      certificateArn: siteCertificate?.certificateArn,
+      priceClass: settings.priceClass,
+      comment: `treepli ${config.name} site`,
+      // During a rotation the load balancer accepts the new value before CloudFront sends it.
+      dependsOn: [originRule.rule],
+    });
+
+    if (site && originName && zoneId) {
+      const alias = (id: string, recordName: string, type: string, target: { name: string; zoneId: string }) =>
+        new Route53Record(this, id, { zoneId, name: recordName, type, alias: { ...target, evaluateTargetHealth: false } });
+      for (const type of ["A", "AAAA"]) {
+        alias(`site-${type.toLowerCase()}`, site, type, { name: distribution.domainName, zoneId: distribution.hostedZoneId });
+      }
+      alias("origin-a", originName, "A", { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId });
+    }
+
+    addGithubDeployment(this, { name, config, githubRepository: config.github.frontendRepository, repository, service, cluster });
+
+    new TerraformOutput(this, "site_domain_name", { description: "CloudFront domain name of the site", value: distribution.domainName });
+    new TerraformOutput(this, "site_distribution_id", {
+      description: "CloudFront distribution of the site (for invalidations)",
+      value: distribution.distribution.id,
+    });
+    new TerraformOutput(this, "load_balancer_dns_name", {
+      description: "The site's load balancer, for debugging: direct requests get 403",
+      value: loadBalancer.dnsName,
+    });
+    for (const [certificate, output] of [
+      [siteCertificate, "site_certificate_validation_records"],
+      [originCertificate, "origin_certificate_validation_records"],
+    ] as const) {
+      if (certificate && !zoneId) {
+        new TerraformOutput(this, output, {
+          description: "DNS records to create so that ACM issues the certificate (no hosted zone is configured)",
+          value: certificate.validationRecords,
+        });
+      }
+    }
+  }
+}
