@@ -72,10 +72,13 @@ describe("CloudFrontCertificate", () => {
       expect(onlyResource(json, "aws_acm_certificate").provider).toBeUndefined();
     });
 
-    test("THEN no record or validation wait is created; the ARN is the certificate's own", () => {
+    test("THEN no record is created, but users of the ARN still wait (up to 2 h) until the certificate is issued", () => {
       expect(resources(json, "aws_route53_record")).toEqual([]);
-      expect(resources(json, "aws_acm_certificate_validation")).toEqual([]);
-      expect(json.output?.certificate_arn.value).toBe(`\${${certificate}.arn}`);
+      const validation = onlyResource(json, "aws_acm_certificate_validation");
+      expect(validation.certificate_arn).toBe(`\${${certificate}.arn}`);
+      expect(validation.validation_record_fqdns).toBeUndefined();
+      expect(validation.timeouts).toEqual({ create: "2h" });
+      expect(json.output?.certificate_arn.value).toMatch(/^\$\{aws_acm_certificate_validation\.[^.]+\.certificate_arn\}$/);
     });
 
     test("THEN the records an operator must create can be output", () => {

@@ -138,6 +138,10 @@ describe("PostgresDatabase", () => {
     expect(onlyResource(json, "aws_iam_role_policy_attachment").policy_arn).toBe(
       "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
     );
+    // RDS rejects a monitoring role without the policy when the instance is created.
+    expect(onlyResource(json, "aws_db_instance").depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]),
+    );
   });
 
   test.each([

@@ -60,7 +60,11 @@ describe("frontend layer", () => {
       expect(origin.custom_header).toEqual([
         { name: "X-Origin-Verify", value: expect.stringMatching(/data\.aws_secretsmanager_secret_version\./) },
       ]);
-      expect(onlyResource(json, "aws_lb_listener").certificate_arn).toBeDefined();
+      // The listener (and the distribution) wait until ACM has issued the certificates.
+      expect(onlyResource(json, "aws_lb_listener").certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\./);
+      expect(onlyResource(json, "aws_cloudfront_distribution").viewer_certificate.acm_certificate_arn).toMatch(
+        /^\$\{aws_acm_certificate_validation\./,
+      );
     });
 
     test("THEN the secret's value appears nowhere in the synthesized Terraform: it is generated ephemerally and written write-only", () => {

@@ -36,6 +36,14 @@ export interface CloudFrontCertificateProps {
    * @default - the stack's default provider (its region)
    */
   readonly provider?: AwsProvider;
+
+  /**
+   * Without a hosted zone: how long an apply waits for the operator to create the validation records
+   * and ACM to issue the certificate (a Terraform duration).
+   *
+   * @default "2h"
+   */
+  readonly validationTimeout?: string;
 }
 
 /**
@@ -50,9 +58,12 @@ export interface CloudFrontCertificateProps {
  *   record; `allow_overwrite` lets both entries write it) and an `aws_acm_certificate_validation`
  *   that waits until the certificate is issued; {@link certificateArn} is taken from that
  *   resource, so a distribution using it is created only once the certificate is valid.
- * - Without a hosted zone, {@link certificateArn} is the certificate's ARN as soon as it is
- *   requested. CloudFront refuses a certificate that is not issued yet: create the records in
- *   {@link validationRecords}, wait for the status `ISSUED`, then apply the distribution.
+ * - Without a hosted zone, no records are created, but {@link certificateArn} still comes from an
+ *   `aws_acm_certificate_validation`, so its users wait until the certificate is issued (CloudFront,
+ *   ALB listeners and API Gateway domains refuse a pending one). The first apply then waits while an
+ *   operator creates the records: they are shown by
+ *   `aws acm describe-certificate --certificate-arn <arn> --query Certificate.DomainValidationOptions`
+ *   (the ARN is in the apply's log), and afterwards in {@link validationRecords}' output.
  */
 export class CloudFrontCertificate extends Construct {
   /** The certificate. */
@@ -61,7 +72,7 @@ export class CloudFrontCertificate extends Construct {
   /** The validation records, when a hosted zone was given (one resource, `for_each` over the names). */
   public readonly validationRecord?: Route53Record;
 
-  /** Waits until the certificate is issued, when a hosted zone was given. */
+  /** Waits until the certificate is issued (users of {@link certificateArn} wait for it). */
   public readonly validation?: AcmCertificateValidation;
 
   /**
@@ -91,7 +102,15 @@ export class CloudFrontCertificate extends Construct {
     this.validationRecords = this.certificate.interpolationForAttribute("domain_validation_options");
 
     if (props.hostedZoneId === undefined) {
-      this.certificateArn = this.certificate.arn;
+      // No records to create here, but whatever uses the certificate still waits until it is issued:
+      // CloudFront, load balancer listeners and API Gateway domains all refuse a pending certificate.
+      // The apply waits (up to `validationTimeout`) while the operator creates the records.
+      this.validation = new AcmCertificateValidation(this, "validation", {
+        provider: props.provider,
+        certificateArn: this.certificate.arn,
+        timeouts: { create: props.validationTimeout ?? "2h" },
+      });
+      this.certificateArn = this.validation.certificateArn;
       return;
     }
 

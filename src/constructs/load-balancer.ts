@@ -467,7 +467,7 @@ export class LoadBalancer extends Construct {
       forceDestroy: !protect,
       lifecycle: { preventDestroy: protect },
     });
-    makeBucketPrivate(this, bucket.id, "access-log-");
+    const publicAccessBlock = makeBucketPrivate(this, bucket.id, "access-log-");
     // ALB access logs can only be delivered to a bucket encrypted with SSE-S3 (not SSE-KMS).
     new S3BucketServerSideEncryptionConfigurationA(this, "access-log-encryption", {
       bucket: bucket.id,
@@ -510,6 +510,8 @@ export class LoadBalancer extends Construct {
     const policy = new S3BucketPolicy(this, "access-log-policy", {
       bucket: bucket.id,
       policy: policyDocument(...writers, denyInsecureTransport(bucket.arn)),
+      // S3 may refuse concurrent configuration calls on a new bucket; public access is blocked first.
+      dependsOn: [publicAccessBlock],
     });
     return { bucket, policy };
   }

@@ -7,7 +7,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
-import { Token } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { isLogRetentionDays, LOG_RETENTION_DAYS } from "./log-retention";
 import { policyDocument } from "./policy-document";
@@ -195,6 +195,7 @@ export class PostgresDatabase extends Construct {
     );
 
     let monitoringRoleArn: string | undefined;
+    const monitoringPrerequisites: ITerraformDependable[] = [];
     if (monitoringInterval > 0) {
       const role = new IamRole(this, "monitoring-role", {
         name: `${props.identifier}-rds-monitoring`,
@@ -205,10 +206,13 @@ export class PostgresDatabase extends Construct {
           Action: "sts:AssumeRole",
         }),
       });
-      new IamRolePolicyAttachment(this, "monitoring-policy", {
-        role: role.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-      });
+      // RDS checks the role's permissions when the instance is created: the attachment must exist first.
+      monitoringPrerequisites.push(
+        new IamRolePolicyAttachment(this, "monitoring-policy", {
+          role: role.name,
+          policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        }),
+      );
       monitoringRoleArn = role.arn;
     }
 
@@ -240,7 +244,7 @@ export class PostgresDatabase extends Construct {
       maintenanceWindow: props.maintenanceWindow ?? "sun:03:30-sun:04:30",
       copyTagsToSnapshot: true,
       enabledCloudwatchLogsExports: [...POSTGRES_LOG_EXPORTS],
-      dependsOn: logGroups,
+      dependsOn: [...logGroups, ...monitoringPrerequisites],
       performanceInsightsEnabled: props.performanceInsights ?? false,
       performanceInsightsRetentionPeriod: props.performanceInsights ? 7 : undefined,
       monitoringInterval,

@@ -172,7 +172,10 @@ export class BackendStack extends EnvironmentStack {
     this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
 
     new TerraformOutput(this, "api_url", { description: "Base URL of the API", value: this.backend.apiUrl });
-    new TerraformOutput(this, "api_invoke_url", { description: "The API stage's own invoke URL", value: api.invokeUrl });
+    new TerraformOutput(this, "api_invoke_url", {
+      description: "The stage's execute-api URL (switched off when a custom API domain is configured)",
+      value: api.invokeUrl,
+    });
     new TerraformOutput(this, "database_address", { description: "Host name of the PostgreSQL database", value: database.address });
     new TerraformOutput(this, "database_secret_arn", {
       description: "Secret holding the database's master credentials (RDS-managed)",

@@ -74,6 +74,9 @@ export class FrontendStack extends EnvironmentStack {
         NODE_ENV: "production",
         API_URL: backend.apiUrl,
         MEDIA_CDN_DOMAIN: media.cdnDomainName,
+        // Longer than the load balancer's 60 s idle timeout, so that Node never closes a keep-alive
+        // connection the load balancer is about to reuse (which shows as sporadic 502s).
+        KEEP_ALIVE_TIMEOUT: "65000",
       },
     });
 
