@@ -2,7 +2,7 @@ import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { IResolvable, TerraformIterator, Token } from "cdktf";
+import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 
 /** Props of {@link CloudFrontCertificate}. */
@@ -44,6 +44,13 @@ export interface CloudFrontCertificateProps {
    * @default "2h"
    */
   readonly validationTimeout?: string;
+
+  /**
+   * Without a hosted zone: name of a stack output listing the validation records for whoever runs DNS.
+   *
+   * @default - no output
+   */
+  readonly validationRecordsOutput?: string;
 }
 
 /**
@@ -111,6 +118,12 @@ export class CloudFrontCertificate extends Construct {
         timeouts: { create: props.validationTimeout ?? "2h" },
       });
       this.certificateArn = this.validation.certificateArn;
+      if (props.validationRecordsOutput) {
+        new TerraformOutput(this, "validation-records", {
+          description: `DNS records to create so that ACM issues the certificate of ${props.domainName} (no hosted zone is configured)`,
+          value: this.validationRecords,
+        }).overrideLogicalId(props.validationRecordsOutput);
+      }
       return;
     }
 

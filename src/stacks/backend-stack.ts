@@ -63,11 +63,7 @@ export class BackendStack extends EnvironmentStack {
     const databaseSecretArn = lazy(() => database!.masterUserSecretArn);
 
     const service = new EcsWebService(this, "service", {
-      serviceName: name,
-      cluster,
-      vpcId: network.vpcId,
-      subnetIds: network.privateSubnetIds,
-      ...serviceSettings(settings.service, repository),
+      ...serviceSettings(name, settings.service, repository, network, cluster),
       // A Go binary needs no writable filesystem; /tmp is there for libraries that insist on one.
       readonlyRootFilesystem: true,
       writablePaths: ["/tmp"],
@@ -119,7 +115,11 @@ export class BackendStack extends EnvironmentStack {
 
     const apiDomain = config.domains.api;
     const apiCertificate = apiDomain
-      ? new CloudFrontCertificate(this, "api-certificate", { domainName: apiDomain, hostedZoneId: config.domains.hostedZoneId })
+      ? new CloudFrontCertificate(this, "api-certificate", {
+          domainName: apiDomain,
+          hostedZoneId: config.domains.hostedZoneId,
+          validationRecordsOutput: "api_certificate_validation_records",
+        })
       : undefined;
     const api = new HttpApi(this, "api", {
       name,
@@ -185,11 +185,5 @@ export class BackendStack extends EnvironmentStack {
       description: "Internal load balancer (reachable from the VPC link only)",
       value: loadBalancer.dnsName,
     });
-    if (apiCertificate && !config.domains.hostedZoneId) {
-      new TerraformOutput(this, "api_certificate_validation_records", {
-        description: `DNS records to create so that ACM issues the certificate of ${apiDomain} (no hosted zone is configured)`,
-        value: apiCertificate.validationRecords,
-      });
-    }
   }
 }

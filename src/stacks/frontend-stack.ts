@@ -59,11 +59,7 @@ export class FrontendStack extends EnvironmentStack {
 
     let loadBalancer: LoadBalancer | undefined;
     const service = new EcsWebService(this, "service", {
-      serviceName: name,
-      cluster,
-      vpcId: network.vpcId,
-      subnetIds: network.privateSubnetIds,
-      ...serviceSettings(settings.service, repository),
+      ...serviceSettings(name, settings.service, repository, network, cluster),
       // Next.js writes its image and fetch caches under .next/cache; everything else is read-only.
       readonlyRootFilesystem: true,
       writablePaths: ["/tmp", "/app/.next/cache"],
@@ -81,7 +77,11 @@ export class FrontendStack extends EnvironmentStack {
     });
 
     const originCertificate = originName
-      ? new CloudFrontCertificate(this, "origin-certificate", { domainName: originName, hostedZoneId: zoneId })
+      ? new CloudFrontCertificate(this, "origin-certificate", {
+          domainName: originName,
+          hostedZoneId: zoneId,
+          validationRecordsOutput: "origin_certificate_validation_records",
+        })
       : undefined;
     const cloudFrontAddresses = new DataAwsEc2ManagedPrefixList(this, "cloudfront-origin-facing", {
       name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
@@ -115,7 +115,12 @@ export class FrontendStack extends EnvironmentStack {
     service.addLoadBalancerDependency(originRule.rule);
 
     const siteCertificate = site
-      ? new CloudFrontCertificate(this, "site-certificate", { domainName: site, hostedZoneId: zoneId, provider: this.usEast1Provider() })
+      ? new CloudFrontCertificate(this, "site-certificate", {
+          domainName: site,
+          hostedZoneId: zoneId,
+          provider: this.usEast1Provider(),
+          validationRecordsOutput: "site_certificate_validation_records",
+        })
       : undefined;
     const distribution = new SiteDistribution(this, "site", {
       originDomainName: originName ?? loadBalancer.dnsName,
@@ -150,16 +155,5 @@ export class FrontendStack extends EnvironmentStack {
       description: "The site's load balancer, for debugging: direct requests get 403",
       value: loadBalancer.dnsName,
     });
-    for (const [certificate, output] of [
-      [siteCertificate, "site_certificate_validation_records"],
-      [originCertificate, "origin_certificate_validation_records"],
-    ] as const) {
-      if (certificate && !zoneId) {
-        new TerraformOutput(this, output, {
-          description: "DNS records to create so that ACM issues the certificate (no hosted zone is configured)",
-          value: certificate.validationRecords,
-        });
-      }
-    }
   }
 }

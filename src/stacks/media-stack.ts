@@ -39,6 +39,7 @@ export class MediaStack extends EnvironmentStack {
           domainName,
           hostedZoneId: config.domains.hostedZoneId,
           provider: this.usEast1Provider(),
+          validationRecordsOutput: "media_certificate_validation_records",
         })
       : undefined;
 
@@ -63,12 +64,6 @@ export class MediaStack extends EnvironmentStack {
 
     new TerraformOutput(this, "media_bucket_name", { description: "Bucket the backend uploads media to", value: cdn.bucketName });
     new TerraformOutput(this, "media_cdn_domain_name", { description: "Domain name media is served from", value: cdn.cdnDomainName });
-    if (certificate && !config.domains.hostedZoneId) {
-      new TerraformOutput(this, "media_certificate_validation_records", {
-        description: `DNS records to create so that ACM issues the certificate of ${domainName} (no hosted zone is configured)`,
-        value: certificate.validationRecords,
-      });
-    }
     new TerraformOutput(this, "media_distribution_id", {
       description: "CloudFront distribution of the media CDN (for invalidations)",
       value: cdn.distribution.id,

@@ -5,19 +5,28 @@ import { ContainerRepository } from "../constructs/container-repository";
 import { EcsWebService, EcsWebServiceProps } from "../constructs/ecs-web-service";
 import { GithubDeployRole } from "../constructs/github-deploy-role";
 import { ClusterRefs } from "./cluster-stack";
+import { NetworkRefs } from "./vpc-stack";
 
 /** The configuration of one service (the backend's and the frontend's have the same shape). */
 export type ServiceConfig = EnvironmentConfig["backend"]["service"];
 
 /**
- * The props of an {@link EcsWebService} that come straight from a service's configuration, with the
- * initial image from its repository (afterwards GitHub owns the image tag).
+ * The props of an {@link EcsWebService} every service of the estate shares: its name, the shared
+ * cluster and the private subnets, what comes straight from its configuration, and the initial image
+ * from its repository (afterwards GitHub owns the image tag).
  */
 export function serviceSettings(
+  name: string,
   service: ServiceConfig,
   repository: ContainerRepository,
+  network: NetworkRefs,
+  cluster: ClusterRefs,
 ): Pick<
   EcsWebServiceProps,
+  | "serviceName"
+  | "cluster"
+  | "vpcId"
+  | "subnetIds"
   | "image"
   | "imageRepositoryArn"
   | "containerPort"
@@ -32,6 +41,10 @@ export function serviceSettings(
   | "memoryTargetPercent"
 > {
   return {
+    serviceName: name,
+    cluster,
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
     image: `${repository.repositoryUrl}:${service.initialImageTag}`,
     imageRepositoryArn: repository.repositoryArn,
     containerPort: service.containerPort,
