@@ -1,8 +1,8 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { ContainerRepository } from "../../src/constructs/container-repository";
-import { EcsWebService } from "../../src/constructs/ecs-web-service";
-import { GithubDeployRole } from "../../src/constructs/github-deploy-role";
+import { ContainerRepository } from "../../src/constructs/delivery/container-repository";
+import { EcsWebService } from "../../src/constructs/compute/ecs-web-service";
+import { GithubDeployRole } from "../../src/constructs/delivery/github-deploy-role";
 import { loadEnvironmentConfig } from "../../src/config/load-config";
 import { dataSources, environmentStacks, onlyResource, parse, resources, synthEnvironment, testConfig } from "../helpers";
 

@@ -1,10 +1,10 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { CLOUDFRONT_PRICE_CLASSES } from "../constructs/cloudfront-managed-policies";
-import { MAX_AZ_COUNT, SUBNETS_RESERVED, SUBNET_TIERS, shortestSubnetPrefixLength } from "../constructs/subnet-layout";
-import { LOG_RETENTION_DAYS } from "../constructs/log-retention";
-import { RDS_MONITORING_INTERVALS } from "../constructs/postgres-database";
-import { DEFAULT_ORIGIN_HEADER_NAME, validateOriginHeaderName } from "../constructs/origin-secret";
+import { CLOUDFRONT_PRICE_CLASSES } from "../constructs/edge/cloudfront-managed-policies";
+import { MAX_AZ_COUNT, SUBNETS_RESERVED, SUBNET_TIERS, shortestSubnetPrefixLength } from "../constructs/network/subnet-layout";
+import { LOG_RETENTION_DAYS } from "../constructs/observability/log-retention";
+import { RDS_MONITORING_INTERVALS } from "../constructs/data/postgres-database";
+import { DEFAULT_ORIGIN_HEADER_NAME, validateOriginHeaderName } from "../constructs/edge/origin-secret";
 
 /**
  * Every environment this app knows. `local` targets the AWS emulator on this machine and is only

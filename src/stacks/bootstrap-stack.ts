@@ -1,7 +1,7 @@
 import { LocalBackend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { OriginSecret } from "../constructs/origin-secret";
-import { StateBucket } from "../constructs/state-bucket";
+import { OriginSecret } from "../constructs/edge/origin-secret";
+import { StateBucket } from "../constructs/data/state-bucket";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
 /**

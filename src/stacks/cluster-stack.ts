@@ -3,8 +3,8 @@ import { EcsAccountSettingDefault } from "@cdktf/provider-aws/lib/ecs-account-se
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { EcsEc2Cluster } from "../constructs/ecs-ec2-cluster";
-import { GithubOidcProvider } from "../constructs/github-oidc-provider";
+import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
+import { GithubOidcProvider } from "../constructs/delivery/github-oidc-provider";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { NetworkRefs } from "./vpc-stack";
 

@@ -2,12 +2,12 @@ import { DataAwsEc2ManagedPrefixList } from "@cdktf/provider-aws/lib/data-aws-ec
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { CloudFrontCertificate } from "../constructs/cloudfront-certificate";
-import { ContainerRepository } from "../constructs/container-repository";
-import { EcsWebService } from "../constructs/ecs-web-service";
-import { LoadBalancer } from "../constructs/load-balancer";
-import { OriginHeaderListenerRule, OriginSecretValues } from "../constructs/origin-secret";
-import { SiteDistribution } from "../constructs/site-distribution";
+import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
+import { ContainerRepository } from "../constructs/delivery/container-repository";
+import { EcsWebService } from "../constructs/compute/ecs-web-service";
+import { LoadBalancer } from "../constructs/edge/load-balancer";
+import { OriginHeaderListenerRule, OriginSecretValues } from "../constructs/edge/origin-secret";
+import { SiteDistribution } from "../constructs/edge/site-distribution";
 import { BackendRefs } from "./backend-stack";
 import { originSecretName } from "./bootstrap-stack";
 import { ClusterRefs } from "./cluster-stack";

@@ -1,7 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { CloudFrontCertificate } from "../constructs/cloudfront-certificate";
-import { MediaCdn } from "../constructs/media-cdn";
+import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
+import { MediaCdn } from "../constructs/edge/media-cdn";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
 /** What the backend uses of the media layer (tokens; see {@link NetworkRefs}). */

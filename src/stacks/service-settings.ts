@@ -1,9 +1,9 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config/environment-config";
-import { ContainerRepository } from "../constructs/container-repository";
-import { EcsWebService, EcsWebServiceProps } from "../constructs/ecs-web-service";
-import { GithubDeployRole } from "../constructs/github-deploy-role";
+import { ContainerRepository } from "../constructs/delivery/container-repository";
+import { EcsWebService, EcsWebServiceProps } from "../constructs/compute/ecs-web-service";
+import { GithubDeployRole } from "../constructs/delivery/github-deploy-role";
 import { ClusterRefs } from "./cluster-stack";
 import { NetworkRefs } from "./vpc-stack";
 

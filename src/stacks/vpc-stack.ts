@@ -1,6 +1,6 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { VpcNetwork } from "../constructs/vpc-network";
+import { VpcNetwork } from "../constructs/network/vpc-network";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
 /**
