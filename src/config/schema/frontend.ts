@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { DEFAULT_ORIGIN_HEADER_NAME, validateOriginHeaderName } from "../../constructs/edge/origin-secret";
+import { priceClass } from "./common";
+import { serviceSchema } from "./service";
+
+/** The `frontend` layer: the Next.js site, its CDN and load balancer. */
+export const frontendSchema = z.strictObject({
+  /** The ECS service. */
+  service: serviceSchema({ containerPort: 3000, healthCheckPath: "/api/health" }),
+  /**
+   * Edge locations of the site's CDN.
+   *
+   * @default "PriceClass_100"
+   */
+  priceClass: priceClass.default("PriceClass_100"),
+  /**
+   * Header CloudFront adds to every origin request, carrying the origin secret; the load balancer
+   * answers 403 without it. An ALB header condition accepts names of up to 40 characters.
+   *
+   * @default "X-Origin-Verify"
+   */
+  originHeaderName: z
+    .string()
+    .superRefine((name, ctx) => {
+      try {
+        validateOriginHeaderName(name, "frontend.originHeaderName");
+      } catch (error) {
+        ctx.addIssue({ code: "custom", input: name, message: (error as Error).message });
+      }
+    })
+    .default(DEFAULT_ORIGIN_HEADER_NAME),
+  /**
+   * Rotation counter of the origin secret (kept by the bootstrap stack). Raise it by one to rotate:
+   * deploy the bootstrap stack, then the frontend stack (docs/origin-secret.md). Never lower it.
+   *
+   * @default 1
+   */
+  originSecretGeneration: z.int().min(1, { error: "must be 1 or more (1 for a new environment)" }).default(1),
+  /**
+   * Days the load balancer's access logs are kept.
+   *
+   * @default 90
+   */
+  albAccessLogRetentionDays: z.int().min(1).max(3650, { error: "must be between 1 and 3650" }).default(90),
+});
