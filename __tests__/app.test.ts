@@ -1,21 +1,37 @@
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkOutputFolder, partialOutputFolder } from "../src/app";
 import { ConfigurationError } from "../src/config/load-config";
 
-// The whole program as operators run it: the real cdktf CLI running main.ts.
+// The whole program as operators run it, by both paths: the real cdktf CLI running cdktf.json's app
+// command, and `npm run synth` (scripts/synth.js), which runs the same app without the CLI.
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { withOutputFolder, withProviderLockSkipped } = require("../scripts/terraform-env");
 
-function cdktfSynth(outdir: string, env: Record<string, string> = {}) {
-  return spawnSync(path.join(PROJECT_ROOT, "node_modules/.bin/cdktf"), ["synth", "--output", outdir], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, TREEPLI_ENV: "", ...env },
-    encoding: "utf8",
-    timeout: 120_000,
+const SYNTH_PATHS = {
+  "cdktf synth": (outdir: string) => [path.join(PROJECT_ROOT, "node_modules/.bin/cdktf"), "synth", "--output", outdir],
+  "npm run synth": (outdir: string) => [process.execPath, path.join(PROJECT_ROOT, "scripts/synth.js"), "--output", outdir],
+};
+type SynthPath = keyof typeof SYNTH_PATHS;
+
+interface Run {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+/** Runs a synth (asynchronously, so that the slow CLI runs side by side with the rest). */
+function synth(how: SynthPath, outdir: string, env: Record<string, string> = {}): Promise<Run> {
+  const [command, ...args] = SYNTH_PATHS[how](outdir);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, TREEPLI_ENV: "", ...env }, timeout: 120_000 });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, output }));
   });
 }
 
@@ -33,14 +49,43 @@ function snapshotFolder(dir: string): Record<string, string> {
   return files;
 }
 
-describe("cdktf synth", () => {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "treepli-synth-"));
-  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "treepli-synth-"));
+const folder = (how: SynthPath, name: string) => path.join(tmp, `${how.replace(/ /g, "-")}-${name}`);
+const runs = {} as Record<
+  SynthPath,
+  { good: Run; goodFiles: Record<string, string>; unknownEnv: Run; afterUnknownEnv: Record<string, string>; badValue: Run }
+>;
 
+beforeAll(async () => {
+  const paths = Object.keys(SYNTH_PATHS) as SynthPath[];
+  const good = await Promise.all(paths.map((how) => synth(how, folder(how, "good"))));
+  const goodFiles = paths.map((how) => snapshotFolder(folder(how, "good")));
+  const fresh = paths.map((how) => fs.mkdirSync(folder(how, "bad-value"), { recursive: true }) ?? folder(how, "bad-value"));
+  const failures = await Promise.all(
+    paths.flatMap((how, i) => [
+      synth(how, folder(how, "good"), { TREEPLI_ENV: "prod" }),
+      synth(how, fresh[i], { TREEPLI_ENV: "local", TREEPLI_EMULATOR_ENDPOINT: "localhost:5000" }),
+    ]),
+  );
+  paths.forEach((how, i) => {
+    runs[how] = {
+      good: good[i],
+      goodFiles: goodFiles[i],
+      unknownEnv: failures[2 * i],
+      afterUnknownEnv: snapshotFolder(folder(how, "good")),
+      badValue: failures[2 * i + 1],
+    };
+  });
+}, 180_000);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe.each(Object.keys(SYNTH_PATHS) as SynthPath[])("%s", (how) => {
   test("by default synthesizes every stack of staging and production, and not local", () => {
-    const result = cdktfSynth(outdir);
-    expect(result.status).toBe(0);
-    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+    expect({ status: runs[how].good.status, output: runs[how].good.status === 0 ? "" : runs[how].good.output }).toEqual({
+      status: 0,
+      output: "",
+    });
+    expect(fs.readdirSync(path.join(folder(how, "good"), "stacks")).sort()).toEqual([
       "production-backend",
       "production-bootstrap",
       "production-cluster",
@@ -54,32 +99,30 @@ describe("cdktf synth", () => {
       "staging-media",
       "staging-vpc",
     ]);
-  }, 120_000);
+  });
 
   test("an unknown environment stops synthesis with a message, and the previous output is left as it was", () => {
-    const before = snapshotFolder(outdir);
-    expect(Object.keys(before).length).toBeGreaterThan(6);
-    const result = cdktfSynth(outdir, { TREEPLI_ENV: "prod" });
-    expect(result.status).not.toBe(0);
-    expect(result.stdout + result.stderr).toContain(
+    expect(Object.keys(runs[how].goodFiles).length).toBeGreaterThan(6);
+    expect(runs[how].unknownEnv.status).not.toBe(0);
+    expect(runs[how].unknownEnv.output).toContain(
       'TREEPLI_ENV="prod" names unknown environment(s) "prod"; allowed: staging, production, local',
     );
-    expect(snapshotFolder(outdir)).toEqual(before);
-  }, 120_000);
+    expect(runs[how].afterUnknownEnv).toEqual(runs[how].goodFiles);
+  });
 
   test("a bad configuration value stops synthesis naming environment, field and value, and writes nothing", () => {
-    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "treepli-synth-bad-"));
-    try {
-      const result = cdktfSynth(fresh, { TREEPLI_ENV: "local", TREEPLI_EMULATOR_ENDPOINT: "localhost:5000" });
-      expect(result.status).not.toBe(0);
-      const output = result.stdout + result.stderr;
-      expect(output).toContain('invalid configuration for environment "local"');
-      expect(output).toContain('[emulator.endpoint] "localhost:5000": must be an http(s) URL');
-      expect(fs.readdirSync(fresh)).toEqual([]);
-    } finally {
-      fs.rmSync(fresh, { recursive: true, force: true });
-    }
-  }, 120_000);
+    expect(runs[how].badValue.status).not.toBe(0);
+    expect(runs[how].badValue.output).toContain('invalid configuration for environment "local"');
+    expect(runs[how].badValue.output).toContain('[emulator.endpoint] "localhost:5000": must be an http(s) URL');
+    expect(fs.readdirSync(folder(how, "bad-value"))).toEqual([]);
+  });
+});
+
+test("npm run synth writes the same stacks and manifest as cdktf synth, byte for byte", () => {
+  const viaCli = runs["cdktf synth"].goodFiles;
+  const direct = runs["npm run synth"].goodFiles;
+  expect(Object.keys(direct).sort()).toEqual(Object.keys(viaCli).sort());
+  for (const file of Object.keys(viaCli)) expect({ file, content: direct[file] }).toEqual({ file, content: viaCli[file] });
 });
 
 describe("a synth of only some environments", () => {
