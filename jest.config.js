@@ -4,10 +4,16 @@ module.exports = {
   roots: ["<rootDir>/__tests__"],
   // Only *.test.ts files are tests; helpers.ts and fixtures live beside them.
   testMatch: ["**/__tests__/**/*.test.ts"],
-  // Type-checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
+  // Type-checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles (tsconfig.json's
+  // isolatedModules).
   transform: { "^.+\\.ts$": "ts-jest" },
   moduleFileExtensions: ["ts", "js", "json", "node"],
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   testPathIgnorePatterns: ["/node_modules/", "/cdktf.out"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
+  // One worker per core: jest's default keeps one core for itself, which on a 2-core machine runs every
+  // test file one after the other.
+  maxWorkers: "100%",
+  // Inside the checkout, so that a fresh clone starts cold (and a benchmark measures what CI sees).
+  cacheDirectory: "<rootDir>/node_modules/.cache/jest",
 };
