@@ -67,6 +67,8 @@ import {
   LOCAL_OUTPUT,
   LOCAL_STACKS,
   runLocal,
+  runLocalAsync,
+  CommandResult,
   stackOutputs,
 } from "../scripts/local/estate";
 
@@ -78,6 +80,8 @@ import {
 const LOG_DIR = path.join(PROJECT_ROOT, ".emulator");
 const LOG_FILE = path.join(LOG_DIR, "e2e.log");
 const timings: Record<string, number> = {};
+/** Wall-clock seconds of the phases (stacks deploy and destroy side by side, so their sum is not the time). */
+const phases: Record<string, number> = {};
 let emulator: Emulator;
 
 const region = "us-east-1";
@@ -113,7 +117,9 @@ beforeAll(async () => {
       // already gone
     }
   });
-  Object.assign(timings, prefix("deploy", deployEstate(emulator.endpoint, { logFile: LOG_FILE })));
+  const started = Date.now();
+  Object.assign(timings, prefix("deploy", await deployEstate(emulator.endpoint, { logFile: LOG_FILE })));
+  phases.deploy = (Date.now() - started) / 1000;
 });
 
 afterAll(async () => {
@@ -122,9 +128,11 @@ afterAll(async () => {
     Object.entries(timings)
       .filter(([k]) => k.startsWith(prefixName))
       .reduce((sum, [, s]) => sum + s, 0);
+  phases["re-plan"] ??= total("plan");
   console.log(
-    `end-to-end timings (s): deploy ${total("deploy").toFixed(0)}, re-plan ${total("plan").toFixed(0)}, destroy ${total("destroy").toFixed(0)}\n` +
-      JSON.stringify(timings, null, 1),
+    `end-to-end timings (s, wall clock): ${Object.entries(phases)
+      .map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)}`)
+      .join(", ")}\nper step (s): ${JSON.stringify(timings, null, 1)}`,
   );
 });
 
@@ -148,8 +156,7 @@ function terraformAt(outdir: string, stack: string, ...args: string[]) {
  * (`protectStatefulResources: true`), into its own folder. Its stacks use the same state as the
  * local estate's, so applying one changes the deployed stack.
  */
-function synthProtected(): string {
-  const outdir = fs.mkdtempSync(path.join(LOG_DIR, "protected-"));
+function synthProtected(outdir: string): void {
   const config = loadEnvironmentConfig("local", {
     emulatorEndpoint: emulator.endpoint,
     environments: { local: { ...ENVIRONMENTS.local, protectStatefulResources: true } },
@@ -157,7 +164,6 @@ function synthProtected(): string {
   const app = new App({ outdir, stackTraces: false });
   addEnvironment(app, config);
   app.synth();
-  return outdir;
 }
 
 /** The one security group with this name, as EC2 reports it. */
@@ -605,55 +611,101 @@ describe("after deploying every local stack", () => {
   });
 });
 
+/** What a protection check saw: the protected apply, the refused destroy, the read-back, the restore. */
+interface ProtectionCheck<T> {
+  readonly apply: CommandResult;
+  readonly destroy: CommandResult;
+  readonly observed: T;
+  readonly restore: CommandResult;
+}
+
+/**
+ * Applies a stack of the protected synth over the deployed one, tries to destroy it, reads back what
+ * must have survived, then re-applies the local configuration (unprotected) so the estate can be destroyed.
+ */
+async function protectionCheck<T>(
+  protectedOut: string,
+  stack: string,
+  afterApply: () => Promise<void>,
+  observe: () => Promise<T>,
+): Promise<ProtectionCheck<T>> {
+  const terraform = (outdir: string, ...args: string[]) =>
+    runLocalAsync(emulator.endpoint, ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"], {
+      logFile: LOG_FILE,
+    });
+  const init = await terraform(protectedOut, "init");
+  const apply = init.status === 0 ? await terraform(protectedOut, "apply", "-auto-approve") : init;
+  if (apply.status === 0) await afterApply();
+  const destroy = await terraform(protectedOut, "destroy", "-auto-approve");
+  // Whatever the read-back finds (or throws), the local configuration is restored before the result counts.
+  const observed = await observe().catch((error: Error) => ({ error: error.message }) as T);
+  const restore = await terraform(LOCAL_OUTPUT, "apply", "-auto-approve");
+  return { apply, destroy, observed, restore };
+}
+
 describe("with production's protections switched on", () => {
+  // Both checks run side by side (different stacks and states); the tests below read their results.
+  let backend: Promise<ProtectionCheck<{ status?: string; deletionProtection?: boolean }>>;
+  let media: Promise<ProtectionCheck<{ objectLength?: number }>>;
+  let protectedOut: string;
+
+  beforeAll(async () => {
+    protectedOut = fs.mkdtempSync(path.join(LOG_DIR, "protected-"));
+    synthProtected(protectedOut);
+    const { rds, s3 } = clients();
+    const bucket = stackOutputs(emulator.endpoint, "local-media").media_bucket_name as string;
+    backend = protectionCheck(
+      protectedOut,
+      "local-backend",
+      async () => undefined,
+      async () => {
+        const [database] =
+          (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "treepli-local-backend" }))).DBInstances ?? [];
+        return { status: database?.DBInstanceStatus, deletionProtection: database?.DeletionProtection };
+      },
+    );
+    media = protectionCheck(
+      protectedOut,
+      "local-media",
+      async () => {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt", Body: "media" }));
+      },
+      async () => {
+        await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+        return { objectLength: (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt" }))).ContentLength };
+      },
+    );
+    const started = Date.now();
+    await Promise.allSettled([backend, media]);
+    phases["protection checks"] = (Date.now() - started) / 1000;
+  });
+  afterAll(() => protectedOut && fs.rmSync(protectedOut, { recursive: true, force: true }));
+
   test("destroying the backend stack is refused, and the database survives", async () => {
-    const { rds } = clients();
-    const protectedOut = synthProtected();
-    try {
-      expect(terraformAt(protectedOut, "local-backend", "init").status).toBe(0);
-      const apply = terraformAt(protectedOut, "local-backend", "apply", "-auto-approve");
-      expect({ status: apply.status, output: apply.status === 0 ? "" : apply.output }).toEqual({ status: 0, output: "" });
-      const destroy = terraformAt(protectedOut, "local-backend", "destroy", "-auto-approve");
-      expect(destroy.status).not.toBe(0);
-      expect(destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_db_instance/);
-      const [database] =
-        (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "treepli-local-backend" }))).DBInstances ?? [];
-      expect(database.DBInstanceStatus).toBe("available");
-      expect(database.DeletionProtection).toBe(true);
-    } finally {
-      const restore = terraformIn("local-backend", "apply", "-auto-approve");
-      expect(restore.status).toBe(0);
-      fs.rmSync(protectedOut, { recursive: true, force: true });
-    }
+    const check = await backend;
+    expect({ status: check.apply.status, output: check.apply.status === 0 ? "" : check.apply.output }).toEqual({ status: 0, output: "" });
+    expect(check.destroy.status).not.toBe(0);
+    expect(check.destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_db_instance/);
+    expect(check.observed).toEqual({ status: "available", deletionProtection: true });
+    expect(check.restore.status).toBe(0);
   });
 
   test("destroying the media stack is refused, and the bucket and its objects survive", async () => {
-    const { s3 } = clients();
-    const bucket = stackOutputs(emulator.endpoint, "local-media").media_bucket_name as string;
-    const protectedOut = synthProtected();
-    try {
-      expect(terraformAt(protectedOut, "local-media", "init").status).toBe(0);
-      const apply = terraformAt(protectedOut, "local-media", "apply", "-auto-approve");
-      expect({ status: apply.status, output: apply.status === 0 ? "" : apply.output }).toEqual({ status: 0, output: "" });
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt", Body: "media" }));
-
-      const destroy = terraformAt(protectedOut, "local-media", "destroy", "-auto-approve");
-      expect(destroy.status).not.toBe(0);
-      expect(destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_s3_bucket/);
-      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-      expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt" }))).ContentLength).toBe(5);
-    } finally {
-      // Back to the local configuration (unprotected), so that the estate can be destroyed.
-      const restore = terraformIn("local-media", "apply", "-auto-approve");
-      expect(restore.status).toBe(0);
-      fs.rmSync(protectedOut, { recursive: true, force: true });
-    }
+    const check = await media;
+    expect({ status: check.apply.status, output: check.apply.status === 0 ? "" : check.apply.output }).toEqual({ status: 0, output: "" });
+    expect(check.destroy.status).not.toBe(0);
+    expect(check.destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_s3_bucket/);
+    expect(check.observed).toEqual({ objectLength: 5 });
+    // Back to the local configuration (unprotected), so that the estate can be destroyed.
+    expect(check.restore.status).toBe(0);
   });
 });
 
 describe("destroying every stack in reverse order", () => {
   test("leaves nothing the estate created", async () => {
-    Object.assign(timings, prefix("destroy", destroyEstate(emulator.endpoint, { logFile: LOG_FILE })));
+    const started = Date.now();
+    Object.assign(timings, prefix("destroy", await destroyEstate(emulator.endpoint, { logFile: LOG_FILE })));
+    phases.destroy = (Date.now() - started) / 1000;
     const { ec2, ecs, autoscaling, s3, iam, logs, cloudfront, elb, rds, api, secrets } = clients();
     const local = [byTag("Environment", "local")];
     const left: Record<string, unknown[]> = {

@@ -8,8 +8,14 @@
  *
  * The endpoint is TREEPLI_EMULATOR_ENDPOINT (default http://127.0.0.1:5000). The end-to-end test
  * (e2e/) drives the same functions.
+ *
+ * The bootstrap stack goes through `cdktf deploy`/`cdktf destroy` (which also synthesizes the local
+ * stacks with cdktf.json's app command): its state is local and it must exist before anything else. The
+ * other stacks are applied as Atlantis applies them, `terraform init` + `terraform apply` in each
+ * synthesized stack folder, each as soon as the stacks it depends on (cdktf's manifest) are done, so
+ * independent stacks (media and the network) deploy side by side; destroy runs the same graph backwards.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_EMULATOR_ENDPOINT } from "../../src/config/environments";
@@ -56,20 +62,135 @@ function mustSucceed(what: string, result: CommandResult): CommandResult {
   return result;
 }
 
-/** Deploys every local stack: the state bucket first, then the layers in dependency order. Returns seconds per step. */
-export function deployEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Record<string, number> {
-  const cdktf = (...args: string[]) => runLocal(endpoint, ["npx", "cdktf", ...args, "--auto-approve"], options);
-  const bootstrap = mustSucceed("deploying local-bootstrap", cdktf("deploy", "local-bootstrap"));
-  const layers = mustSucceed("deploying the local layers", cdktf("deploy", ...LOCAL_STACKS.slice(1)));
-  return { bootstrap: bootstrap.seconds, layers: layers.seconds };
+/** Runs a command like {@link runLocal}, without blocking: for commands that run side by side. */
+export function runLocalAsync(
+  endpoint: string,
+  args: string[],
+  options: { logFile?: string; echo?: boolean } = {},
+): Promise<CommandResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "scripts", "terraform-env.js"), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TREEPLI_ENV: "local", TREEPLI_EMULATOR_ENDPOINT: endpoint, CI: "true", FORCE_COLOR: "0" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const finish = (status: number) => {
+      // Each command's output is appended whole, so that stacks running side by side do not interleave.
+      if (options.logFile) fs.appendFileSync(options.logFile, `\n$ ${args.join(" ")}\n${output}`);
+      if (options.echo) process.stdout.write(output);
+      resolve({ status, output, seconds: (Date.now() - started) / 1000 });
+    };
+    child.once("error", (error) => {
+      output += error.message;
+      finish(127);
+    });
+    child.once("close", (status) => finish(status ?? 1));
+  });
 }
 
-/** Destroys every local stack in reverse order, the state bucket last. Returns seconds per step. */
-export function destroyEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Record<string, number> {
-  const cdktf = (...args: string[]) => runLocal(endpoint, ["npx", "cdktf", ...args, "--auto-approve"], options);
-  const layers = mustSucceed("destroying the local layers", cdktf("destroy", ...LOCAL_STACKS.slice(1).reverse()));
-  const bootstrap = mustSucceed("destroying local-bootstrap", cdktf("destroy", "local-bootstrap"));
-  return { layers: layers.seconds, bootstrap: bootstrap.seconds };
+/** The local stacks (bootstrap excepted) and the stacks each depends on, from the local synth's manifest. */
+export function localStackDependencies(): Map<string, string[]> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(LOCAL_OUTPUT, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { dependencies: string[] }>;
+  };
+  const bootstrap = LOCAL_STACKS[0];
+  return new Map(
+    Object.entries(manifest.stacks)
+      .filter(([name]) => name !== bootstrap)
+      .map(([name, stack]) => [name, stack.dependencies.filter((dependency) => dependency !== bootstrap)]),
+  );
+}
+
+/**
+ * Runs `step` for every stack of a dependency graph, each as soon as the stacks it waits for are done;
+ * `reverse` waits for the stacks that depend on it instead (for destroy). A stack whose prerequisite failed
+ * is skipped; independent ones go on. Throws, after every started step has ended, if any failed. Returns
+ * seconds per stack.
+ */
+export async function inDependencyOrder(
+  graph: Map<string, string[]>,
+  step: (stack: string) => Promise<CommandResult>,
+  what: string,
+  reverse = false,
+): Promise<Record<string, number>> {
+  const waitsFor = (stack: string) =>
+    reverse
+      ? [...graph].filter(([, dependencies]) => dependencies.includes(stack)).map(([name]) => name)
+      : (graph.get(stack) ?? []).filter((name) => graph.has(name));
+  const runs = new Map<string, Promise<boolean>>();
+  const seconds: Record<string, number> = {};
+  const failures: string[] = [];
+  const run = (stack: string): Promise<boolean> => {
+    if (!runs.has(stack)) {
+      runs.set(
+        stack,
+        Promise.all(waitsFor(stack).map(run)).then(async (ready) => {
+          if (!ready.every(Boolean)) return false;
+          const result = await step(stack);
+          seconds[stack] = result.seconds;
+          if (result.status !== 0)
+            failures.push(`${what} ${stack} failed (exit ${result.status}):\n${result.output.split("\n").slice(-40).join("\n")}`);
+          return result.status === 0;
+        }),
+      );
+    }
+    return runs.get(stack) as Promise<boolean>;
+  };
+  await Promise.all([...graph.keys()].map(run));
+  if (failures.length > 0) throw new Error(failures.join("\n"));
+  return seconds;
+}
+
+/**
+ * Deploys every local stack: the state bucket first (through `cdktf deploy`, which also synthesizes the
+ * local stacks), then the layers in dependency order, independent ones side by side. Returns seconds
+ * per step.
+ */
+export async function deployEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Promise<Record<string, number>> {
+  const bootstrap = mustSucceed(
+    "deploying local-bootstrap",
+    await runLocalAsync(endpoint, ["npx", "cdktf", "deploy", LOCAL_STACKS[0], "--auto-approve"], options),
+  );
+  const terraform = (stack: string, ...args: string[]) =>
+    runLocalAsync(
+      endpoint,
+      ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
+      options,
+    );
+  const layers = await inDependencyOrder(
+    localStackDependencies(),
+    async (stack) => {
+      const init = await terraform(stack, "init");
+      if (init.status !== 0) return init;
+      const apply = await terraform(stack, "apply", "-auto-approve");
+      return { ...apply, seconds: init.seconds + apply.seconds };
+    },
+    "deploying",
+  );
+  return { [LOCAL_STACKS[0]]: bootstrap.seconds, ...layers };
+}
+
+/** Destroys every local stack in reverse dependency order, independent ones side by side, the state bucket last. */
+export async function destroyEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Promise<Record<string, number>> {
+  const layers = await inDependencyOrder(
+    localStackDependencies(),
+    (stack) =>
+      runLocalAsync(
+        endpoint,
+        ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, "destroy", "-auto-approve", "-no-color", "-input=false"],
+        options,
+      ),
+    "destroying",
+    true,
+  );
+  const bootstrap = mustSucceed(
+    "destroying local-bootstrap",
+    await runLocalAsync(endpoint, ["npx", "cdktf", "destroy", LOCAL_STACKS[0], "--auto-approve"], options),
+  );
+  return { ...layers, [LOCAL_STACKS[0]]: bootstrap.seconds };
 }
 
 /** A stack's outputs (`terraform output -json`), as name to value. */
@@ -147,7 +268,7 @@ async function up(endpoint: string): Promise<void> {
     fs.writeFileSync(PID_FILE, String(emulator.pid));
     console.log(`Started the emulator at ${endpoint} (pid ${emulator.pid}, log .emulator/moto.log); npm run local:down stops it.`);
   }
-  const seconds = deployEstate(endpoint, { echo: true });
+  const seconds = await deployEstate(endpoint, { echo: true });
   printSummary(endpoint);
   console.log(
     `\nDeployed in ${Object.values(seconds)
@@ -158,7 +279,7 @@ async function up(endpoint: string): Promise<void> {
 
 async function down(endpoint: string): Promise<void> {
   if (!(await isEmulatorRunning(endpoint))) throw new Error(`no emulator answers at ${endpoint}; nothing to destroy`);
-  destroyEstate(endpoint, { echo: true });
+  await destroyEstate(endpoint, { echo: true });
   if (fs.existsSync(PID_FILE)) {
     const pid = Number(fs.readFileSync(PID_FILE, "utf8"));
     await stopProcess(pid);
