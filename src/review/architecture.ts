@@ -224,13 +224,11 @@ export function architecture(graph: EstateGraph, environment: string): Architect
           ...records.flatMap((record) => graph.targets(record, /^alias/)),
         ].filter((target): target is EstateNode => !!target);
       }
-      for (const target of targets)
-        connect(
-          box(distribution),
-          box(target),
-          target.type === "aws_s3_bucket" ? "data" : "request",
-          origin.s3_origin_config || origin.origin_access_control_id ? "OAC" : "HTTPS",
-        );
+      const custom = [origin.custom_origin_config ?? []].flat()[0];
+      const protocols: Record<string, string> = { "http-only": "HTTP", "https-only": "HTTPS" };
+      const protocol = custom ? (protocols[custom.origin_protocol_policy] ?? "HTTP(S)") : "HTTPS";
+      const via = origin.s3_origin_config || origin.origin_access_control_id ? "OAC" : protocol;
+      for (const target of targets) connect(box(distribution), box(target), target.type === "aws_s3_bucket" ? "data" : "request", via);
     });
   }
 

@@ -235,6 +235,11 @@ export function dollars(amount: number): string {
   return `${sign}$${Math.abs(amount).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
+/** A unit price: cents, or tenths of a cent below a dollar ("$0.254"). */
+export function unitDollars(amount: number): string {
+  return amount < 1 ? `$${Number(amount.toFixed(3))}` : dollars(amount);
+}
+
 /** "+3 NAT gateways: +$105.12/month". */
 export function describeCostChange(change: CostChange): string {
   const delta = change.quantityAfter - change.quantityBefore;

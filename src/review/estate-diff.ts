@@ -112,8 +112,11 @@ export function diffStacks(before: readonly SynthesizedStack[], after: readonly 
     const moved = movedBlocks.filter((entry) => was.has(entry.from) && !is.has(entry.from) && is.has(entry.to) && !was.has(entry.to));
     const movedFrom = new Set(moved.map((entry) => entry.from));
     const movedTo = new Set(moved.map((entry) => entry.to));
-    const added = [...is.keys()].filter((address) => !was.has(address) && !movedTo.has(address)).sort();
-    const removed = [...was.keys()].filter((address) => !is.has(address) && !movedFrom.has(address)).sort();
+    // A moved block is reported as the move it makes, not as a block of its own.
+    const added = [...is.keys()].filter((address) => !was.has(address) && !movedTo.has(address) && !address.startsWith("moved ")).sort();
+    const removed = [...was.keys()]
+      .filter((address) => !is.has(address) && !movedFrom.has(address) && !address.startsWith("moved "))
+      .sort();
     const changed: BlockChange[] = [];
     for (const address of [...is.keys()].sort()) {
       const origin = moved.find((entry) => entry.to === address)?.from ?? address;

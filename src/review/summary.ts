@@ -1,5 +1,5 @@
 import { Architecture } from "./architecture";
-import { costChanges, describeCostChange, dollars, PRICES, PriceTable, StackCost, stackCost } from "./cost";
+import { costChanges, describeCostChange, dollars, PRICES, PriceTable, StackCost, stackCost, unitDollars } from "./cost";
 import { architectureMermaid } from "./drawing";
 import { EstateGraph, stringsOf } from "./estate-graph";
 import { diffStacks, StackDiff } from "./estate-diff";
@@ -199,7 +199,7 @@ function stackSection(graph: EstateGraph, stack: SynthesizedStack, cost: StackCo
       ...cost.lines.map((line) => {
         const price = line.unitMonthly;
         const money = (quantity: number) => (price === undefined ? "price unknown" : dollars(quantity * price));
-        return `| ${line.item} | ${line.region} | ${line.quantityMin} | ${line.quantityDesired} | ${price === undefined ? "**not in the price table**" : `${dollars(price)} per ${line.unit}`} | ${money(line.quantityMin)} | ${money(line.quantityDesired)} |`;
+        return `| ${line.item} | ${line.region} | ${line.quantityMin} | ${line.quantityDesired} | ${price === undefined ? "**not in the price table**" : `${unitDollars(price)} per ${line.unit}`} | ${money(line.quantityMin)} | ${money(line.quantityDesired)} |`;
       }),
       `| **total** | | | | | **${dollars(cost.monthlyMin)}** | **${dollars(cost.monthlyDesired)}** |`,
       "",
