@@ -13,7 +13,8 @@ import { writeReviewBundle } from "../src/review/bundle";
 import { ATLANTIS_FILE, committedAtlantisYaml, committedDrawing, DRAWING_FILE } from "../src/review/committed-files";
 import { synthesizeRef } from "../src/review/git-ref";
 import { loadProviderSchemas } from "../src/review/provider-schema";
-import { environmentsOf, synthesizeEstate } from "../src/review/synthesized-estate";
+import { parseEnvironmentSelection } from "../src/config/load-config";
+import { synthesizeEstate } from "../src/review/synthesized-estate";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { terraformEnv } = require("./terraform-env");
 
@@ -46,8 +47,9 @@ async function main(): Promise<void> {
   const { ref, out } = parseArguments(process.argv.slice(2));
   const synthDir = fs.mkdtempSync(path.join(os.tmpdir(), "treepli-review-synth-"));
   try {
-    const estate = synthesizeEstate(synthDir);
-    const environments = environmentsOf(estate);
+    // The environments a plain synth produces, in their order (staging before production).
+    const environments = parseEnvironmentSelection(undefined);
+    const estate = synthesizeEstate(synthDir, environments);
     const schemas = loadProviderSchemas(estate.stacks, { cacheDir: SCHEMA_CACHE, env: terraformEnv() });
     const baseline = ref ? synthesizeRef(ref, { repoRoot: PROJECT_ROOT, log: (message) => console.log(message) }) : undefined;
     const bundle = await writeReviewBundle({
