@@ -35,95 +35,84 @@ function ports(from: unknown, to: unknown, protocol: unknown): string {
   return from === to ? `:${from}/${proto}` : `:${from}-${to}/${proto}`;
 }
 
+/** Where one form of ingress rule keeps its protocol, source groups, address ranges and prefix lists. */
+interface RuleArguments {
+  readonly protocol: string;
+  readonly groups: string;
+  readonly cidr: string;
+  readonly ipv6: string;
+  readonly prefixLists: string;
+}
+
+/** Rule resources (both kinds) by type; inline `ingress` blocks of a group use {@link INLINE_RULE}. */
+const RULE_RESOURCES: Record<string, RuleArguments> = {
+  aws_security_group_rule: {
+    protocol: "protocol",
+    groups: "source_security_group_id",
+    cidr: "cidr_blocks",
+    ipv6: "ipv6_cidr_blocks",
+    prefixLists: "prefix_list_ids",
+  },
+  aws_vpc_security_group_ingress_rule: {
+    protocol: "ip_protocol",
+    groups: "referenced_security_group_id",
+    cidr: "cidr_ipv4",
+    ipv6: "cidr_ipv6",
+    prefixLists: "prefix_list_id",
+  },
+};
+const INLINE_RULE: RuleArguments = {
+  protocol: "protocol",
+  groups: "security_groups",
+  cidr: "cidr_blocks",
+  ipv6: "ipv6_cidr_blocks",
+  prefixLists: "prefix_list_ids",
+};
+
 /** Every ingress rule of a stack's security groups: rule resources (both kinds) and inline rules. */
 export function ingressRules(graph: EstateGraph, stack: string): IngressRule[] {
   const rules: IngressRule[] = [];
   for (const node of graph.nodesOf(stack)) {
     if (node.mode !== "resource") continue;
-    const c = node.config;
-    if (node.type === "aws_security_group_rule" && c.type === "ingress") {
+    const form = RULE_RESOURCES[node.type];
+    if (form && (node.type !== "aws_security_group_rule" || node.config.type === "ingress")) {
       const group = graph.targets(node, /^security_group_id$/)[0];
-      if (group)
-        rules.push(
-          rule(
-            graph,
-            node,
-            group,
-            c,
-            ports(c.from_port, c.to_port, c.protocol),
-            "source_security_group_id",
-            "cidr_blocks",
-            "ipv6_cidr_blocks",
-            "prefix_list_ids",
-          ),
-        );
-    } else if (node.type === "aws_vpc_security_group_ingress_rule") {
-      const group = graph.targets(node, /^security_group_id$/)[0];
-      if (group)
-        rules.push(
-          rule(
-            graph,
-            node,
-            group,
-            c,
-            ports(c.from_port, c.to_port, c.ip_protocol),
-            "referenced_security_group_id",
-            "cidr_ipv4",
-            "cidr_ipv6",
-            "prefix_list_id",
-          ),
-        );
+      if (group) rules.push(rule(graph, node, group, node.config, form, ""));
     } else if (node.type === "aws_security_group") {
-      (Array.isArray(c.ingress) ? c.ingress : []).forEach((inline: any, index: number) =>
-        rules.push(
-          rule(
-            graph,
-            node,
-            node,
-            inline,
-            ports(inline.from_port, inline.to_port, inline.protocol),
-            `ingress[${index}].security_groups`,
-            `ingress[${index}].cidr_blocks`,
-            `ingress[${index}].ipv6_cidr_blocks`,
-            `ingress[${index}].prefix_list_ids`,
-          ),
-        ),
-      );
+      const inline: any[] = Array.isArray(node.config.ingress) ? node.config.ingress : [];
+      inline.forEach((config, index) => rules.push(rule(graph, node, node, config, INLINE_RULE, `ingress[${index}].`)));
     }
   }
   return rules.sort((a, b) => securityGroupLabel(a.group).localeCompare(securityGroupLabel(b.group)) || a.ports.localeCompare(b.ports));
 }
 
-function rule(
-  graph: EstateGraph,
-  node: EstateNode,
-  group: EstateNode,
-  config: any,
-  portText: string,
-  groupArgument: string,
-  cidrArgument: string,
-  ipv6Argument: string,
-  prefixListArgument: string,
-): IngressRule {
-  const leaf = (argument: string) => argument.split(".").pop() as string;
-  const at = (argument: string) => new RegExp(`^${argument.replace(/[[\].]/g, "\\$&")}(\\[\\d+\\])?$`);
-  const sourceGroups = graph.targets(node, at(groupArgument)).filter((target) => target.type === "aws_security_group");
+/** One rule in words; `prefix` is where its arguments sit in the node (`ingress[0].` for inline rules). */
+function rule(graph: EstateGraph, node: EstateNode, group: EstateNode, config: any, form: RuleArguments, prefix: string): IngressRule {
+  const at = (argument: string) => new RegExp(`^${`${prefix}${argument}`.replace(/[[\].]/g, "\\$&")}(\\[\\d+\\])?$`);
+  const sourceGroups = graph.targets(node, at(form.groups)).filter((target) => target.type === "aws_security_group");
   const sources: string[] = sourceGroups.map(
     (source) => `\`${securityGroupLabel(source)}\`${source.stack.name === node.stack.name ? "" : ` (${source.stack.name})`}`,
   );
   if (config.self === true) sources.push("itself");
-  for (const argument of [cidrArgument, ipv6Argument]) {
-    const value = config[leaf(argument)];
+  for (const argument of [form.cidr, form.ipv6]) {
+    const value = config[argument];
     const entries: [string, unknown][] = Array.isArray(value)
-      ? value.map((item, index) => [`${argument}[${index}]`, item])
-      : [[argument, value]];
+      ? value.map((item, index) => [`${prefix}${argument}[${index}]`, item])
+      : [[`${prefix}${argument}`, value]];
     for (const [path, item] of entries) if (typeof item === "string") sources.push(addressRange(graph, node, item, path));
   }
-  for (const list of graph.targets(node, at(prefixListArgument))) {
+  for (const list of graph.targets(node, at(form.prefixLists))) {
     const name = list.config.name ?? list.config.filter?.find?.((f: any) => f.name === "prefix-list-name")?.values?.[0];
     sources.push(PREFIX_LISTS[name] ?? `prefix list ${name ?? list.address}`);
   }
-  return { node, group, ports: portText, sources, sourceGroups, description: config.description };
+  return {
+    node,
+    group,
+    ports: ports(config.from_port, config.to_port, config[form.protocol]),
+    sources,
+    sourceGroups,
+    description: config.description,
+  };
 }
 
 /** An address range in words: literal CIDRs as they are (`0.0.0.0/0` is anywhere), references by what they read. */
