@@ -19,7 +19,7 @@ import { synthesizeEstate } from "../src/review/synthesized-estate";
 const { terraformEnv } = require("./terraform-env");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
-export const SCHEMA_CACHE = path.join(PROJECT_ROOT, "node_modules", ".cache", "treepli-review");
+const SCHEMA_CACHE = path.join(PROJECT_ROOT, "node_modules", ".cache", "treepli-review");
 
 function parseArguments(args: string[]): { ref?: string; out: string } {
   let ref: string | undefined;
@@ -34,7 +34,7 @@ function parseArguments(args: string[]): { ref?: string; out: string } {
 }
 
 /** Writes a committed generated file when its content changed; returns whether it did. */
-export function refresh(relative: string, text: string): boolean {
+function refresh(relative: string, text: string): boolean {
   const file = path.join(PROJECT_ROOT, relative);
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return false;
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -107,6 +107,10 @@ function expectedCost(stack: string, size: "min" | "desired"): number {
   }
   total +=
     resources("aws_kms_key").length * prices.kmsKeyMonth + resources("aws_secretsmanager_secret").length * prices.secretsManagerSecretMonth;
+  for (const alarm of resources("aws_cloudwatch_metric_alarm")) {
+    total += (alarm.period ?? 60) < 60 ? prices.cloudWatchAlarmMonth.highResolution : prices.cloudWatchAlarmMonth.standard;
+  }
+  total += resources("aws_cloudwatch_dashboard").length * prices.cloudWatchDashboardMonth;
   return Math.round(total * 100) / 100;
 }
 

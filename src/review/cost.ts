@@ -13,6 +13,8 @@ export interface RegionPrices {
   readonly rdsStorageGbMonth: Readonly<Record<string, { readonly singleAz: number; readonly multiAz: number }>>;
   readonly kmsKeyMonth: number;
   readonly secretsManagerSecretMonth: number;
+  readonly cloudWatchAlarmMonth: { readonly standard: number; readonly highResolution: number };
+  readonly cloudWatchDashboardMonth: number;
 }
 
 /** The dated price table. */
@@ -67,8 +69,8 @@ const count = (value: unknown): number => (Array.isArray(value) ? value.length :
  * use: container instances (at the autoscaling group's minimum and desired sizes) and their root
  * volumes, NAT gateways, public IPv4 addresses (elastic IPs, internet-facing load balancers' one per
  * AZ), application load balancers, interface endpoints (per AZ), database instances and their
- * allocated storage, KMS keys, Secrets Manager secrets. Usage-based charges (requests, data, logs,
- * load balancer capacity units) are not estimated.
+ * allocated storage, KMS keys, Secrets Manager secrets, CloudWatch alarms and dashboards. Usage-based
+ * charges (requests, data, logs, load balancer capacity units) and free tiers are not counted.
  */
 export function stackCost(graph: EstateGraph, stack: string, prices: PriceTable = PRICES): StackCost {
   const lines = new Map<string, CostLine>();
@@ -169,6 +171,17 @@ export function stackCost(graph: EstateGraph, stack: string, prices: PriceTable 
         break;
       case "aws_secretsmanager_secret":
         add(node, "Secrets Manager secrets", "secret", 1, 1, (p) => p.secretsManagerSecretMonth);
+        break;
+      case "aws_cloudwatch_metric_alarm": {
+        // Alarms on periods under a minute are high-resolution alarms, priced higher.
+        const highResolution = Number(c.period ?? 60) < 60;
+        add(node, `CloudWatch ${highResolution ? "high-resolution " : ""}alarms`, "alarm", 1, 1, (p) =>
+          highResolution ? p.cloudWatchAlarmMonth.highResolution : p.cloudWatchAlarmMonth.standard,
+        );
+        break;
+      }
+      case "aws_cloudwatch_dashboard":
+        add(node, "CloudWatch dashboards", "dashboard", 1, 1, (p) => p.cloudWatchDashboardMonth);
         break;
     }
   }

@@ -46,7 +46,7 @@ export function policyStatements(
         unreadable.push({ node, argument, expression: soleInterpolation(text) ?? text });
         continue;
       }
-      for (const statement of list(document?.Statement).length ? asStatements(document.Statement) : []) {
+      for (const statement of document?.Statement === undefined ? [] : asStatements(document.Statement)) {
         statements.push({
           node,
           argument,

@@ -98,8 +98,22 @@ export function loadProviderSchemas(stacks: readonly SynthesizedStack[], options
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "treepli-provider-schema-"));
   try {
     fs.writeFileSync(path.join(scratch, "main.tf.json"), JSON.stringify({ terraform: { required_providers: providers } }));
-    const terraform = (...args: string[]) =>
-      execFileSync("terraform", args, { cwd: scratch, env: options.env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024, stdio: "pipe" });
+    const terraform = (...args: string[]) => {
+      try {
+        return execFileSync("terraform", args, {
+          cwd: scratch,
+          env: options.env,
+          encoding: "utf8",
+          maxBuffer: 512 * 1024 * 1024,
+          stdio: "pipe",
+        });
+      } catch (error) {
+        const { stderr, message } = error as { stderr?: string; message: string };
+        throw new Error(
+          `reading the providers' schemas (terraform ${args.join(" ")}) failed; the HCL rendering needs Terraform and the providers: ${stderr || message}`,
+        );
+      }
+    };
     terraform("init", "-backend=false", "-input=false", "-no-color");
     const raw = JSON.parse(terraform("providers", "schema", "-json")) as { provider_schemas: Record<string, RawProviderSchema> };
     const bySource = new Map(Object.entries(providers).map(([name, p]) => [normalizeSource(p.source), name]));

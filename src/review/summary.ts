@@ -131,7 +131,7 @@ function diffHeadline(diff: StackDiff): string {
 const MAX_ATTRIBUTE_LINES = 25;
 
 function diffSection(diff: StackDiff, costLines: string[]): string[] {
-  const out = [`### ${code(diff.stack)}: ${diff.status === "changed" ? diffHeadline(diff) : diffHeadline(diff)}`, ""];
+  const out = [`### ${code(diff.stack)}: ${diffHeadline(diff)}`, ""];
   if (diff.status === "removed")
     out.push(
       `The whole stack is gone from the synth: its ${plural(diff.removed.length, "block")} would be orphaned (Atlantis has no project for it any more).`,
