@@ -2,7 +2,7 @@
 // Runs a TypeScript entry point fast, always from its current sources:
 //
 //   node scripts/run-ts.js <entry.ts> [args...]     (the cdktf app command: `node scripts/run-ts.js main.ts`)
-//   require("./scripts/run-ts").runTs("main.ts")    (in-process, e.g. scripts/synth.js)
+//   await require("./scripts/run-ts").runTs("main.ts")    (in-process, e.g. scripts/synth.js)
 //
 // esbuild bundles the entry, every project file it imports and the app's runtime packages (the
 // `dependencies` of package.json: cdktf, constructs, the AWS provider bindings, zod...) into one CommonJS
@@ -32,7 +32,7 @@ const path = require("path");
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const CACHE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "treepli-run-ts");
 /** Part of every cache key: a change to how bundles are built invalidates every cached bundle. */
-const BUILD_FORMAT = "2";
+const BUILD_FORMAT = "3";
 
 function sha1(data) {
   return crypto.createHash("sha1").update(data).digest("hex");
@@ -79,11 +79,36 @@ function externalPackages() {
   return Object.keys(devDependencies).flatMap((name) => [name, `${name}/*`]);
 }
 
-/** Bundles `entry` with esbuild into the cache and returns the bundle's path. */
-function build(entry, bundleFile, metaFile) {
+/**
+ * An esbuild plugin that keeps `__dirname` and `__filename` right in the project's own modules: in a
+ * bundle they would otherwise name the bundle's cache folder (scripts find the project root from them).
+ * The declarations go on an existing line, so line numbers (and the source map) stay as they are.
+ */
+function projectModuleLocations() {
+  return {
+    name: "project-module-locations",
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
+        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const contents = await fs.promises.readFile(args.path, "utf8");
+        const loader = /\.[cm]?ts$/.test(args.path) ? "ts" : "js";
+        if (!/\b__(dirname|filename)\b/.test(contents)) return { contents, loader };
+        const location = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
+        // After a "use strict" directive (which must stay first) or in place of a shebang, else first.
+        const strict = /^((?:#!.*\n|\s|\/\/.*\n|\/\*[\s\S]*?\*\/)*)(["']use strict["'];?)/.exec(contents);
+        if (strict) return { contents: `${strict[1]}${strict[2]} ${location}${contents.slice(strict[0].length)}`, loader };
+        if (contents.startsWith("#!")) return { contents: contents.replace(/^#!.*/, location), loader };
+        return { contents: `${location} ${contents}`, loader };
+      });
+    },
+  };
+}
+
+/** Bundles `entry` with esbuild into the cache; resolves to the bundle's path. */
+async function build(entry, bundleFile, metaFile) {
   // Loaded only when a build is needed: a cache hit does not pay for esbuild.
   const esbuild = require("esbuild");
-  const result = esbuild.buildSync({
+  const result = await esbuild.build({
     entryPoints: [entry],
     absWorkingDir: PROJECT_ROOT,
     bundle: true,
@@ -91,6 +116,7 @@ function build(entry, bundleFile, metaFile) {
     format: "cjs",
     target: "node20",
     external: externalPackages(),
+    plugins: [projectModuleLocations()],
     outfile: bundleFile,
     // Without comments and indentation the bundle is a third smaller and pure ASCII (some packages'
     // comments are not), which V8 reads and parses much faster; names are kept, and the source map
@@ -121,7 +147,7 @@ function build(entry, bundleFile, metaFile) {
  * The path of an up-to-date CommonJS bundle of a TypeScript entry point (relative to the project root or
  * absolute), building it when any of its sources changed.
  */
-function bundle(entry) {
+async function bundle(entry) {
   const relative = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, entry));
   const key = `${relative.replace(/[^A-Za-z0-9]+/g, "-")}-${sha1(`${BUILD_FORMAT}:${relative}`).slice(0, 8)}`;
   const bundleFile = path.join(CACHE_DIR, `${key}.js`);
@@ -141,9 +167,10 @@ function skipTokenCreationStacks() {
 }
 
 /** Runs a TypeScript entry point in this process as a module (its top-level code runs on require). */
-function runTs(entry) {
+async function runTs(entry) {
+  const bundleFile = await bundle(entry);
   skipTokenCreationStacks();
-  return require(bundle(entry));
+  return require(bundleFile);
 }
 
 module.exports = { bundle, runTs, PROJECT_ROOT };
@@ -156,8 +183,16 @@ if (require.main === module) {
   }
   // The bundle runs as the main module (so `require.main === module` holds in the entry) and sees its
   // own arguments after it, as under ts-node.
-  const bundleFile = bundle(path.resolve(entry));
-  skipTokenCreationStacks();
-  process.argv = [process.argv[0], bundleFile, ...args];
-  require("module").runMain();
+  bundle(path.resolve(entry)).then(
+    (bundleFile) => {
+      skipTokenCreationStacks();
+      process.argv = [process.argv[0], bundleFile, ...args];
+      require("module").runMain();
+    },
+    (error) => {
+      // esbuild's message names the file, line and column of each error.
+      console.error(error.message);
+      process.exit(1);
+    },
+  );
 }

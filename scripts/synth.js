@@ -36,7 +36,7 @@ function stackFolders(outdir) {
     .map((entry) => entry.name);
 }
 
-function main() {
+async function main() {
   const args = process.argv.slice(2);
   const valid = (args.length === 2 && ["--output", "-o"].includes(args[0])) || (args.length === 1 && args[0].startsWith("--output="));
   if (args.length > 0 && !valid) {
@@ -62,7 +62,7 @@ function main() {
     SYNTH_HCL_OUTPUT: "false",
   });
   process.chdir(PROJECT_ROOT);
-  runTs(path.join(PROJECT_ROOT, "main.ts"));
+  await runTs(path.join(PROJECT_ROOT, "main.ts"));
 
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
   const stacks = Object.keys(manifest.stacks);
@@ -72,4 +72,7 @@ function main() {
   console.log(`Generated Terraform code for the stacks: ${stacks.join(", ")} (in ${path.relative(PROJECT_ROOT, outdir) || "."})`);
 }
 
-main();
+main().catch((error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});

@@ -40,9 +40,16 @@ test("a file newly imported by an edited file is part of the next run", () => {
   expect(run().trim()).toBe("fourth:");
 });
 
+test("__dirname and __filename name the project file, not the bundle (scripts find the project root from them)", () => {
+  fs.writeFileSync(path.join(dir, "lib", "where.ts"), "export const where = `${__dirname}|${__filename}`;\n");
+  fs.writeFileSync(path.join(dir, "entry.ts"), 'import { where } from "./lib/where";\nconsole.log(`${where}|${__dirname}`);\n');
+  expect(run().trim()).toBe(`${path.join(dir, "lib")}|${path.join(dir, "lib", "where.ts")}|${dir}`);
+});
+
 test("a syntax error stops the run with esbuild's message naming the file", () => {
-  fs.writeFileSync(path.join(dir, "lib", "value.ts"), "export const value: string = ;\n");
+  fs.writeFileSync(path.join(dir, "lib", "broken.ts"), "export const broken: string = ;\n");
+  fs.writeFileSync(path.join(dir, "entry.ts"), 'import { broken } from "./lib/broken";\nconsole.log(broken);\n');
   expect(() => execFileSync(process.execPath, [runner, path.join(dir, "entry.ts")], { encoding: "utf8", stdio: "pipe" })).toThrow(
-    /value\.ts/,
+    /broken\.ts:1/,
   );
 });
