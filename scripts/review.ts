@@ -12,14 +12,13 @@ import * as path from "path";
 import { writeReviewBundle } from "../src/review/bundle";
 import { ATLANTIS_FILE, committedAtlantisYaml, committedDrawing, DRAWING_FILE } from "../src/review/committed-files";
 import { synthesizeRef } from "../src/review/git-ref";
-import { loadProviderSchemas } from "../src/review/provider-schema";
+import { loadProviderSchemas, PROVIDER_SCHEMA_CACHE } from "../src/review/provider-schema";
 import { parseEnvironmentSelection } from "../src/config/load-config";
 import { synthesizeEstate } from "../src/review/synthesized-estate";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { terraformEnv } = require("./terraform-env");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
-const SCHEMA_CACHE = path.join(PROJECT_ROOT, "node_modules", ".cache", "treepli-review");
 
 function parseArguments(args: string[]): { ref?: string; out: string } {
   let ref: string | undefined;
@@ -50,7 +49,7 @@ async function main(): Promise<void> {
     // The environments a plain synth produces, in their order (staging before production).
     const environments = parseEnvironmentSelection(undefined);
     const estate = synthesizeEstate(synthDir, environments);
-    const schemas = loadProviderSchemas(estate.stacks, { cacheDir: SCHEMA_CACHE, env: terraformEnv() });
+    const schemas = loadProviderSchemas(estate.stacks, { cacheDir: PROVIDER_SCHEMA_CACHE, env: terraformEnv() });
     const baseline = ref ? synthesizeRef(ref, { repoRoot: PROJECT_ROOT, log: (message) => console.log(message) }) : undefined;
     const bundle = await writeReviewBundle({
       outDir: out,

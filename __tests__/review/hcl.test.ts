@@ -1,10 +1,11 @@
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stackHcl } from "../../src/review/bundle";
+import { formatHcl, stackHcl } from "../../src/review/bundle";
+import { renderHcl } from "../../src/review/hcl";
+import { SynthesizedStack, TerraformJson } from "../../src/review/synthesized-estate";
+import { validateStacks } from "../../scripts/validate/validate-stacks";
 import { parseTemplate } from "../../src/review/terraform-template";
-import { SynthesizedStack } from "../../src/review/synthesized-estate";
 import { schemasFor, synth } from "./review-helpers";
 
 // The HCL rendering must say exactly what the JSON says: every file parses back (with HashiCorp's HCL
@@ -157,38 +158,27 @@ test("block kinds the stacks do not use yet render as Terraform reads them: move
   expect(hcl).toMatch(/^\s+provider = aws\.us_east_1$/m);
 });
 
-/** `terraform init -backend=false` + `validate` in a folder; returns the errors and warnings. */
-function validate(dir: string): { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string }[] } {
-  const terraform = (...args: string[]) => execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: process.env, stdio: "pipe" });
-  terraform("init", "-backend=false", "-input=false", "-no-color");
-  try {
-    return JSON.parse(terraform("validate", "-json", "-no-color"));
-  } catch (error) {
-    return JSON.parse((error as { stdout: string }).stdout);
-  }
-}
-
 test("every HCL folder of the review bundle (staging and production, bootstrap included) and the block-kind fixture pass terraform validate", async () => {
-  // One root module holding each stack's folder as a module: one init and one validate for all of them. Terraform
-  // warns that a module's backend block is ignored there; anything else is a failure. The fixture is the root
-  // module itself, because import blocks are allowed only there.
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "treepli-hcl-validate-"));
+  // The same one-provider-load validation as the JSON's (scripts/validate): every stack's HCL, rendered
+  // without its provider and backend blocks (their rendering is proven equal to the JSON's above, and the
+  // JSON's blocks are checked by __tests__/terraform-validate.test.ts), as a module of one wrapper. The
+  // fixture joins the wrapper's root module, because import blocks are allowed only there.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "treepli-hcl-validate-"));
   try {
-    fs.writeFileSync(path.join(root, "fixture.tf"), await fixtureHcl());
-    const stacks = estate.stacks.filter((stack) => stack.environment !== "local");
-    for (const stack of stacks) {
-      fs.mkdirSync(path.join(root, stack.name));
-      fs.writeFileSync(path.join(root, stack.name, "main.tf"), rendered.get(stack.name) as string);
-    }
-    fs.writeFileSync(
-      path.join(root, "main.tf"),
-      stacks.map((stack) => `module "${stack.name}" {\n  source = "./${stack.name}"\n}\n`).join("\n"),
+    const { terraform: _terraform, provider: _provider, ...fixtureBody } = FIXTURE;
+    const stacks = new Map(
+      estate.stacks
+        .filter((stack) => stack.environment !== "local")
+        .map((stack) => [stack.name, path.join(estate.outdir, stack.workingDirectory)]),
     );
-    const result = validate(root);
-    const unexpected = result.diagnostics.filter((d) => !(d.severity === "warning" && d.summary === "Backend configuration ignored"));
-    expect(unexpected).toEqual([]);
-    expect(result.valid).toBe(true);
+    const report = await validateStacks(stacks, work, process.env, {
+      moduleFiles: async (name, json) => ({ "main.tf": await formatHcl(renderHcl(json as TerraformJson, schemas, name)) }),
+      rootFiles: { "fixture.tf": await formatHcl(renderHcl(fixtureBody as TerraformJson, schemas, "fixture")) },
+    });
+    expect(report.general).toEqual([]);
+    expect(Object.entries(report.stacks).filter(([, problems]) => problems.length > 0)).toEqual([]);
+    expect(Object.keys(report.stacks).sort()).toEqual([...stacks.keys()].sort());
   } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }, 300_000);

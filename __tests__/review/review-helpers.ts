@@ -2,14 +2,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EnvironmentName } from "../../src/config/environment-config";
-import { loadProviderSchemas, ProviderSchemas } from "../../src/review/provider-schema";
+import { loadProviderSchemas, PROVIDER_SCHEMA_CACHE, ProviderSchemas } from "../../src/review/provider-schema";
 import { SynthesizedEstate, synthesizeEstate } from "../../src/review/synthesized-estate";
 
 /** The project root (the repository the tests run in). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-
-/** Where the review keeps the providers' block schemas (the same cache `npm run review` uses). */
-export const SCHEMA_CACHE = path.join(PROJECT_ROOT, "node_modules", ".cache", "treepli-review");
 
 const synths: string[] = [];
 afterAll(() => synths.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
@@ -23,7 +20,7 @@ export function synth(environments?: readonly EnvironmentName[], options: Parame
 
 /** The providers' block schemas for these stacks (cached on disk after the first run). */
 export function schemasFor(estate: SynthesizedEstate): ProviderSchemas {
-  return loadProviderSchemas(estate.stacks, { cacheDir: SCHEMA_CACHE, env: process.env });
+  return loadProviderSchemas(estate.stacks, { cacheDir: PROVIDER_SCHEMA_CACHE, env: process.env });
 }
 
 /** The synthesized manifest of a synth folder, as cdktf wrote it. */

@@ -9,7 +9,7 @@
  * configuration (and its `us_east_1` alias) passed to them: one `terraform init -backend=false` and one
  * `terraform validate` check every resource, data source, output, reference and expression of every stack.
  * What the wrapper leaves out is checked here: every provider block against the same provider binary's
- * schema (`terraform providers schema -json`, run beside the validation), and every backend block against
+ * schema (`terraform providers schema -json`, cached for the review too), and every backend block against
  * Terraform's backend arguments (backend-schemas.ts). Remote-state look-ups (`terraform_remote_state`)
  * stay in the modules, where `terraform validate` checks their configuration against the backend itself.
  */
@@ -17,6 +17,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
+import { loadRawProviderSchemas, PROVIDER_SCHEMA_CACHE } from "../../src/review/provider-schema";
 import { BACKEND_SCHEMAS } from "./backend-schemas";
 import { BlockSchema, checkBlock } from "./block-schema";
 
@@ -24,6 +25,24 @@ const run = promisify(execFile);
 
 /** The provider every stack uses, as `terraform providers schema -json` names it. */
 const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
+
+/** How {@link validateStacks} writes the wrapper. */
+export interface ValidationOptions {
+  /**
+   * Writes a stack's module from its JSON (provider and backend blocks already taken out): the files of
+   * the module folder, by name. Lets the review validate its HCL rendering the same way.
+   *
+   * @default - the JSON as `cdk.tf.json`
+   */
+  readonly moduleFiles?: (stack: string, json: Record<string, unknown>) => Promise<Record<string, string>>;
+  /**
+   * More files of the wrapper's root module, validated with the stacks (e.g. a fixture with `import`
+   * blocks, which only a root module may hold). They use the root's `aws` and `aws.us_east_1` providers.
+   *
+   * @default - none
+   */
+  readonly rootFiles?: Record<string, string>;
+}
 
 /** What the validation found. */
 export interface ValidationReport {
@@ -57,14 +76,19 @@ export function stackFolders(outputFolders: string[]): Map<string, string> {
  * Validates the stacks (name -> folder) in `workDir` (created; left for inspection). `env` is the
  * project's Terraform environment (scripts/terraform-env.js), which points Terraform at the provider.
  */
-export async function validateStacks(stacks: Map<string, string>, workDir: string, env: NodeJS.ProcessEnv): Promise<ValidationReport> {
+export async function validateStacks(
+  stacks: Map<string, string>,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+  options: ValidationOptions = {},
+): Promise<ValidationReport> {
   const report: ValidationReport = { stacks: {}, general: [] };
   const jsonByStack = new Map<string, StackJson>();
   for (const [name, folder] of stacks) {
     jsonByStack.set(name, JSON.parse(fs.readFileSync(path.join(folder, "cdk.tf.json"), "utf8")) as StackJson);
     report.stacks[name] = [];
   }
-  writeWrapper(stacks, jsonByStack, workDir);
+  await writeWrapper(stacks, jsonByStack, workDir, options);
 
   const terraform = (...args: string[]) => run("terraform", args, { cwd: workDir, env, maxBuffer: 512 * 1024 * 1024 });
   try {
@@ -73,11 +97,16 @@ export async function validateStacks(stacks: Map<string, string>, workDir: strin
     report.general.push(`terraform init failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
     return report;
   }
-  // Both read the provider's schema; they run side by side.
-  const [, schemas] = await Promise.all([validateUntilClean(workDir, terraform, report), terraform("providers", "schema", "-json")]);
-
-  const providerSchema = (JSON.parse(schemas.stdout) as { provider_schemas: Record<string, { provider: { block: BlockSchema } }> })
-    .provider_schemas[AWS_PROVIDER]?.provider.block;
+  // terraform validate starts (in its own process) before the provider's schema is read, shared with the
+  // review through its cache: both take seconds of CPU, and run side by side.
+  const validation = validateUntilClean(workDir, terraform, report);
+  const requirements = (jsonByStack.values().next().value?.terraform?.required_providers ?? {}) as Record<
+    string,
+    { source: string; version?: string }
+  >;
+  const providerSchema = loadRawProviderSchemas(requirements, { cacheDir: PROVIDER_SCHEMA_CACHE, env }).provider_schemas[AWS_PROVIDER]
+    ?.provider?.block as BlockSchema | undefined;
+  await validation;
   if (!providerSchema) throw new Error(`terraform providers schema printed no schema for ${AWS_PROVIDER}`);
   for (const [name, json] of jsonByStack) report.stacks[name].push(...blocksWrapperLeavesOut(json, providerSchema));
   return report;
@@ -120,7 +149,12 @@ async function validateUntilClean(workDir: string, terraform: Terraform, report:
 }
 
 /** Writes the wrapper root module: every stack as a module without its provider and backend blocks. */
-function writeWrapper(stacks: Map<string, string>, jsonByStack: Map<string, StackJson>, workDir: string): void {
+async function writeWrapper(
+  stacks: Map<string, string>,
+  jsonByStack: Map<string, StackJson>,
+  workDir: string,
+  options: ValidationOptions,
+): Promise<void> {
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(workDir, "modules"), { recursive: true });
   const modules: Record<string, unknown> = {};
@@ -142,7 +176,9 @@ function writeWrapper(stacks: Map<string, string>, jsonByStack: Map<string, Stac
       recursive: true,
       filter: (source) => !source.includes(`${path.sep}.terraform`),
     });
-    fs.writeFileSync(path.join(workDir, "modules", name, "cdk.tf.json"), JSON.stringify(json, null, 2));
+    const files = options.moduleFiles ? await options.moduleFiles(name, json) : { "cdk.tf.json": JSON.stringify(json, null, 2) };
+    fs.rmSync(path.join(workDir, "modules", name, "cdk.tf.json"), { force: true });
+    for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(workDir, "modules", name, file), content);
     modules[name] = {
       source: `./modules/${name}`,
       ...(aliases.length > 0 ? { providers: Object.fromEntries([["aws", "aws"], ...aliases.map((a) => [`aws.${a}`, `aws.${a}`])]) } : {}),
@@ -155,6 +191,7 @@ function writeWrapper(stacks: Map<string, string>, jsonByStack: Map<string, Stac
     module: modules,
   };
   fs.writeFileSync(path.join(workDir, ROOT_FILE), JSON.stringify(root, null, 2));
+  for (const [file, content] of Object.entries(options.rootFiles ?? {})) fs.writeFileSync(path.join(workDir, file), content);
 }
 
 const ROOT_FILE = "main.tf.json";

@@ -99,8 +99,19 @@ function terraformBody(value: any): string[] {
   const lines: string[] = [];
   for (const [key, entry] of Object.entries<any>(value)) {
     if (key === "//") continue;
-    if (key === "required_providers") lines.push(...block("required_providers", [], attributes(entry)));
-    else if (key === "backend")
+    if (key === "required_providers") {
+      // Each requirement is an object; its `configuration_aliases` are references (`[aws.us_east_1]`).
+      const requirements = Object.entries<any>(entry).map(([name, requirement]) =>
+        typeof requirement === "object" && requirement !== null && requirement.configuration_aliases
+          ? `${name} = { ${Object.entries<any>(requirement)
+              .map(
+                ([field, fieldValue]) => `${field} = ${field === "configuration_aliases" ? bareValue(fieldValue) : expression(fieldValue)}`,
+              )
+              .join(", ")} }`
+          : attribute(name, requirement),
+      );
+      lines.push(...block("required_providers", [], requirements));
+    } else if (key === "backend")
       for (const [type, config] of Object.entries<any>(entry)) lines.push(...block("backend", [type], attributes(config)));
     else if (key === "provider_meta")
       for (const [name, config] of Object.entries<any>(entry)) lines.push(...block("provider_meta", [name], attributes(config)));
