@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { environmentStacks, onlyResource, parse, resources, testConfig } from "../helpers";
+import { environmentStacks, onlyResource, parse, resourceNamed, resources, testConfig } from "../helpers";
 
 // The emulator adjustments (src/emulator/emulator-adjustments.ts) reach the `local` environment only.
 describe("emulator adjustments", () => {
@@ -28,7 +28,7 @@ describe("emulator adjustments", () => {
   });
 
   it("local: ECS services ignore the settings moto's CreateService drops, beyond what every environment ignores", () => {
-    const service = onlyResource(parse(Testing.synth(local.backend)), "aws_ecs_service");
+    const service = resourceNamed(parse(Testing.synth(local.backend)), "aws_ecs_service", "treepli-local-backend");
     expect(service.lifecycle.ignore_changes).toEqual([
       "task_definition",
       "desired_count",
@@ -51,10 +51,9 @@ describe("emulator adjustments", () => {
   });
 
   it("real environments keep every guard and full drift detection", () => {
-    expect(onlyResource(parse(Testing.synth(staging.backend)), "aws_ecs_service").lifecycle.ignore_changes).toEqual([
-      "task_definition",
-      "desired_count",
-    ]);
+    expect(
+      resourceNamed(parse(Testing.synth(staging.backend)), "aws_ecs_service", "treepli-staging-backend").lifecycle.ignore_changes,
+    ).toEqual(["task_definition", "desired_count"]);
     const distribution = onlyResource(parse(Testing.synth(staging.media)), "aws_cloudfront_distribution");
     expect(distribution.lifecycle).toBeUndefined();
     expect(distribution.wait_for_deployment).toBe(true);
