@@ -10,6 +10,7 @@ import {
 } from "../../src/config/load-config";
 import { PLACEHOLDERS, unreplacedPlaceholders } from "../../src/config/placeholders";
 import { EMULATOR_ACCOUNT_ID } from "../../src/emulator/emulator-settings";
+import { WORKER } from "../fixtures";
 import { DeepPartial, rawConfig, withOverride } from "../helpers";
 
 /** Loads `name` with some of its fields replaced and returns the error message (fails if it loads). */
@@ -429,15 +430,7 @@ describe("environments are data", () => {
 });
 
 describe("services as data", () => {
-  const worker = {
-    githubRepository: "treepli/worker",
-    cpu: 256,
-    memoryMiB: 512,
-    desiredCount: 1,
-    minCount: 1,
-    maxCount: 4,
-    queue: { backlogPerTaskTarget: 20 },
-  };
+  const worker = { ...WORKER, queue: { backlogPerTaskTarget: 20 } };
 
   test("a queue worker is one more entry in a layer's services, with the queue's defaults applied", () => {
     const config = loadEnvironmentConfig("staging", {
