@@ -30,11 +30,13 @@ function withWorker(raw: EnvironmentConfigInput): EnvironmentConfigInput {
 }
 
 /**
- * The test-only environment `fixture`: a copy of staging in a reserved fixture account, with the worker
- * in its backend layer; and the same without the worker, to show what the worker adds.
+ * The test-only environment `fixture`: a copy of staging in a reserved fixture account whose backend layer
+ * has its own service and the worker; and the same without the worker, to show what the worker adds.
  */
 export function workerFixture(): { withWorker: EnvironmentConfig; withoutWorker: EnvironmentConfig } {
-  const base = fixtureEnvironment(FIXTURE, 1);
+  const copy = fixtureEnvironment(FIXTURE, 1);
+  // Only the layer's own service, whatever other services the copied environment has.
+  const base = { ...copy, backend: { ...copy.backend, services: { backend: copy.backend.services.backend } } };
   const [withWorkerConfig] = loadEnvironmentConfigs([FIXTURE], {
     environments: { [FIXTURE]: withWorker(base) },
     allowFixtureAccountIds: true,
