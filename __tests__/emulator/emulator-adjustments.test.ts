@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+import { emulatorWithWorker, workerFixture } from "../fixtures";
 import { environmentStacks, onlyResource, parse, resourceNamed, resources, testConfig } from "../helpers";
 
 // The emulator adjustments (src/emulator/emulator-adjustments.ts) reach the `local` environment only.
@@ -48,6 +49,16 @@ describe("emulator adjustments", () => {
   it("local: the site's cached behaviors ignore moto's default forwarded_values too", () => {
     const distribution = onlyResource(parse(Testing.synth(local.frontend)), "aws_cloudfront_distribution");
     expect(distribution.lifecycle.ignore_changes).toContain("ordered_cache_behavior[0].forwarded_values");
+  });
+
+  it("local: a queue worker's queue ignores moto's re-serialized redrive policy, and the redrive allow policy moto lacks is not created", () => {
+    const json = parse(Testing.synth(environmentStacks(emulatorWithWorker()).backend));
+    expect(resourceNamed(json, "aws_sqs_queue", "treepli-local-worker").lifecycle).toEqual({ ignore_changes: ["redrive_policy"] });
+    expect(resourceNamed(json, "aws_sqs_queue", "treepli-local-worker-dlq").lifecycle).toBeUndefined();
+    expect(onlyResource(json, "aws_sqs_queue_redrive_allow_policy").count).toBe(0);
+    const real = parse(Testing.synth(environmentStacks(workerFixture().withWorker).backend));
+    expect(resourceNamed(real, "aws_sqs_queue", "treepli-fixture-worker").lifecycle).toBeUndefined();
+    expect(onlyResource(real, "aws_sqs_queue_redrive_allow_policy").count).toBeUndefined();
   });
 
   it("real environments keep every guard and full drift detection", () => {
