@@ -377,64 +377,15 @@ export abstract class EcsServiceBase extends Construct {
     this.executionRole = roles.executionRole;
     this.taskRole = roles.taskRole;
 
-    const volumes = writablePaths.map((path) => ({ name: volumeName(path), path }));
-    const containerDefinition: Record<string, unknown> = {
-      name: containerName,
-      image: props.image,
-      essential: true,
-      privileged: false,
+    this.taskDefinition = this.createTaskDefinition(name, props, {
+      containerName,
+      containerPorts,
       readonlyRootFilesystem,
-      ...(props.user !== undefined ? { user: props.user } : {}),
-      ...(containerPorts.length > 0
-        ? { portMappings: containerPorts.map((port) => ({ containerPort: port, hostPort: port, protocol: "tcp" })) }
-        : {}),
-      // Sorted so the synthesized JSON (and its diff) does not depend on the order of the record.
-      environment: Object.keys(props.environment)
-        .sort()
-        .map((key) => ({ name: key, value: props.environment[key] })),
-      ...(secrets.length > 0 ? { secrets: secrets.map((secret) => ({ name: secret.name, valueFrom: secret.valueFrom })) } : {}),
-      ...(volumes.length > 0
-        ? { mountPoints: volumes.map((volume) => ({ sourceVolume: volume.name, containerPath: volume.path, readOnly: false })) }
-        : {}),
-      linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: {
-          "awslogs-group": this.logGroup.name,
-          "awslogs-region": region.name,
-          "awslogs-stream-prefix": name,
-          // A slow CloudWatch Logs must not block the application's writes to stdout; the buffer
-          // absorbs bursts, and only an overflowing buffer drops lines.
-          mode: "non-blocking",
-          "max-buffer-size": "25m",
-        },
-      },
-      stopTimeout: stopTimeoutSeconds,
-      ...(props.containerHealthCheck !== undefined
-        ? {
-            healthCheck: {
-              command: ["CMD", "CMD-SHELL"].includes(props.containerHealthCheck[0])
-                ? props.containerHealthCheck
-                : ["CMD", ...props.containerHealthCheck],
-              interval: 30,
-              timeout: 5,
-              retries: 3,
-              startPeriod: Math.min(300, healthCheckGracePeriodSeconds),
-            },
-          }
-        : {}),
-    };
-
-    this.taskDefinition = new EcsTaskDefinition(this, "task-definition", {
-      family: name,
-      networkMode: "awsvpc",
-      requiresCompatibilities: ["EC2"],
-      cpu: String(props.cpu),
-      memory: String(props.memory),
-      executionRoleArn: this.executionRole.arn,
-      taskRoleArn: this.taskRole.arn,
-      containerDefinitions: JSON.stringify([containerDefinition]),
-      volume: volumes.length > 0 ? volumes.map((volume) => ({ name: volume.name })) : undefined,
+      writablePaths,
+      secrets,
+      stopTimeoutSeconds,
+      healthCheckGracePeriodSeconds,
+      region,
     });
 
     this.securityGroup = new SecurityGroup(this, "security-group", {
@@ -545,6 +496,92 @@ export abstract class EcsServiceBase extends Construct {
         scaleInCooldown: this.scaleInCooldownSeconds,
         scaleOutCooldown: this.scaleOutCooldownSeconds,
       },
+    });
+  }
+
+  /** The task definition: one essential, locked-down container logging to the service's log group. */
+  private createTaskDefinition(
+    name: string,
+    props: EcsServiceBaseProps,
+    resolved: {
+      containerName: string;
+      containerPorts: number[];
+      readonlyRootFilesystem: boolean;
+      writablePaths: string[];
+      secrets: EcsServiceSecret[];
+      stopTimeoutSeconds: number;
+      healthCheckGracePeriodSeconds: number;
+      region: DataAwsRegion;
+    },
+  ): EcsTaskDefinition {
+    const {
+      containerName,
+      containerPorts,
+      readonlyRootFilesystem,
+      writablePaths,
+      secrets,
+      stopTimeoutSeconds,
+      healthCheckGracePeriodSeconds,
+      region,
+    } = resolved;
+    const volumes = writablePaths.map((path) => ({ name: volumeName(path), path }));
+    const containerDefinition: Record<string, unknown> = {
+      name: containerName,
+      image: props.image,
+      essential: true,
+      privileged: false,
+      readonlyRootFilesystem,
+      ...(props.user !== undefined ? { user: props.user } : {}),
+      ...(containerPorts.length > 0
+        ? { portMappings: containerPorts.map((port) => ({ containerPort: port, hostPort: port, protocol: "tcp" })) }
+        : {}),
+      // Sorted so the synthesized JSON (and its diff) does not depend on the order of the record.
+      environment: Object.keys(props.environment)
+        .sort()
+        .map((key) => ({ name: key, value: props.environment[key] })),
+      ...(secrets.length > 0 ? { secrets: secrets.map((secret) => ({ name: secret.name, valueFrom: secret.valueFrom })) } : {}),
+      ...(volumes.length > 0
+        ? { mountPoints: volumes.map((volume) => ({ sourceVolume: volume.name, containerPath: volume.path, readOnly: false })) }
+        : {}),
+      linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": this.logGroup.name,
+          "awslogs-region": region.name,
+          "awslogs-stream-prefix": name,
+          // A slow CloudWatch Logs must not block the application's writes to stdout; the buffer
+          // absorbs bursts, and only an overflowing buffer drops lines.
+          mode: "non-blocking",
+          "max-buffer-size": "25m",
+        },
+      },
+      stopTimeout: stopTimeoutSeconds,
+      ...(props.containerHealthCheck !== undefined
+        ? {
+            healthCheck: {
+              command: ["CMD", "CMD-SHELL"].includes(props.containerHealthCheck[0])
+                ? props.containerHealthCheck
+                : ["CMD", ...props.containerHealthCheck],
+              interval: 30,
+              timeout: 5,
+              retries: 3,
+              startPeriod: Math.min(300, healthCheckGracePeriodSeconds),
+            },
+          }
+        : {}),
+    };
+
+    return new EcsTaskDefinition(this, "task-definition", {
+      family: name,
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["EC2"],
+      cpu: String(props.cpu),
+      memory: String(props.memory),
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      containerDefinitions: JSON.stringify([containerDefinition]),
+      volume: volumes.length > 0 ? volumes.map((volume) => ({ name: volume.name })) : undefined,
     });
   }
 
