@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkOutputFolder, partialOutputFolder } from "../src/app";
-import { ConfigurationError } from "../src/config/load-config";
+import { ConfigurationError, defaultEnvironmentNames } from "../src/config/load-config";
+import { LAYERS } from "../src/stacks/environment-stack";
 
 // The whole program as operators run it, by both paths: the real cdktf CLI running cdktf.json's app
 // command, and `npm run synth` (scripts/synth.js), which runs the same app without the CLI.
@@ -85,20 +86,13 @@ describe.each(Object.keys(SYNTH_PATHS) as SynthPath[])("%s", (how) => {
       status: 0,
       output: "",
     });
-    expect(fs.readdirSync(path.join(folder(how, "good"), "stacks")).sort()).toEqual([
-      "production-backend",
-      "production-bootstrap",
-      "production-cluster",
-      "production-frontend",
-      "production-media",
-      "production-vpc",
-      "staging-backend",
-      "staging-bootstrap",
-      "staging-cluster",
-      "staging-frontend",
-      "staging-media",
-      "staging-vpc",
-    ]);
+    expect(fs.readdirSync(path.join(folder(how, "good"), "stacks")).sort()).toEqual(
+      defaultEnvironmentNames()
+        .flatMap((environment) => LAYERS.map((layer) => `${environment}-${layer}`))
+        .sort(),
+    );
+    // The configuration's default synth is staging and production, and not the emulator's environment.
+    expect(defaultEnvironmentNames().sort()).toEqual(["production", "staging"]);
   });
 
   test("an unknown environment stops synthesis with a message, and the previous output is left as it was", () => {

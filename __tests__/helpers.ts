@@ -6,7 +6,7 @@ import { App, Testing } from "cdktf";
 import { addEnvironment, EnvironmentStacks } from "../src/app";
 import { EnvironmentConfig, EnvironmentConfigInput, EnvironmentName } from "../src/config/environment-config";
 import { ENVIRONMENTS } from "../src/config/environments";
-import { loadEnvironmentConfig } from "../src/config/load-config";
+import { loadEnvironmentConfig, loadEnvironmentConfigs } from "../src/config/load-config";
 
 /** A deep partial, for overriding parts of an environment's raw configuration. */
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -21,14 +21,29 @@ function merge<T>(base: T, override: DeepPartial<T> | undefined): T {
   return result as T;
 }
 
-/** The raw configuration of an environment with some fields replaced. */
+/** The raw configuration of a committed environment with some fields replaced. */
 export function rawConfig(name: EnvironmentName, override?: DeepPartial<EnvironmentConfigInput>): EnvironmentConfigInput {
-  return merge(ENVIRONMENTS[name], override);
+  const base = ENVIRONMENTS[name];
+  if (base === undefined) throw new Error(`no committed environment "${name}"`);
+  return merge(base, override);
 }
 
-/** A validated configuration of an environment with some fields replaced. */
+/** A validated configuration of a committed environment with some fields replaced. */
 export function testConfig(name: EnvironmentName, override?: DeepPartial<EnvironmentConfigInput>): EnvironmentConfig {
   return loadEnvironmentConfig(name, { environments: { [name]: rawConfig(name, override) } });
+}
+
+/** Merges an override into a raw configuration (objects field by field; arrays and values replaced). */
+export function withOverride(base: EnvironmentConfigInput, override: DeepPartial<EnvironmentConfigInput>): EnvironmentConfigInput {
+  return merge(base, override);
+}
+
+/**
+ * Validated configurations of fixture environments (not in `environments.ts`, in reserved fixture
+ * accounts), validated together with the committed ones, as the benchmark loads them.
+ */
+export function fixtureConfigs(environments: Record<EnvironmentName, EnvironmentConfigInput>): EnvironmentConfig[] {
+  return loadEnvironmentConfigs(Object.keys(environments), { environments, allowFixtureAccountIds: true });
 }
 
 /** Every stack of one environment, in a fresh test app. */
@@ -53,6 +68,46 @@ export function parse(synthesized: string): TerraformJson {
 /** Every resource of a type, as a list. */
 export function resources(json: TerraformJson, type: string): any[] {
   return Object.values(json.resource[type] ?? {});
+}
+
+/**
+ * The attribute that names a resource of each type, where it is not `name` (what an operator searches
+ * the console for).
+ */
+const NAME_ATTRIBUTE: Record<string, string> = {
+  aws_ecs_task_definition: "family",
+  aws_iam_role_policy: "role",
+  aws_sqs_queue_policy: "queue_url",
+  aws_sqs_queue_redrive_allow_policy: "queue_url",
+  aws_ecr_repository_policy: "repository",
+  aws_ecr_lifecycle_policy: "repository",
+};
+
+/**
+ * The Terraform resource name (the key under its type) of the one resource of `type` whose naming
+ * attribute (`name`, or `family` for task definitions...) equals `name`; fails naming the candidates
+ * when there is not exactly one. For types a stack can hold several of (services, repositories, roles).
+ */
+export function resourceKeyNamed(json: TerraformJson, type: string, name: string): string {
+  const attribute = NAME_ATTRIBUTE[type] ?? "name";
+  const entries = Object.entries(json.resource[type] ?? {});
+  const matches = entries.filter(([, resource]) => resource[attribute] === name);
+  if (matches.length !== 1) {
+    throw new Error(
+      `expected exactly one ${type} with ${attribute} ${JSON.stringify(name)}, found ${matches.length} among ${JSON.stringify(entries.map(([, r]) => r[attribute]))}`,
+    );
+  }
+  return matches[0][0];
+}
+
+/** The one resource of `type` named `name` (see {@link resourceKeyNamed}). */
+export function resourceNamed(json: TerraformJson, type: string, name: string): any {
+  return json.resource[type][resourceKeyNamed(json, type, name)];
+}
+
+/** A reference to an attribute of the resource of `type` named `name`: `${type.key.attribute}`. */
+export function refNamed(json: TerraformJson, type: string, name: string, attribute: string): string {
+  return `\${${type}.${resourceKeyNamed(json, type, name)}.${attribute}}`;
 }
 
 /** The single resource of a type; fails if there is not exactly one. */

@@ -5,6 +5,7 @@ import { ENVIRONMENT_NAMES } from "../src/config/environment-config";
 import { loadEnvironmentConfigs } from "../src/config/load-config";
 import { LAYERS } from "../src/stacks/environment-stack";
 import { stackFolders, validateStacks, ValidationReport } from "../scripts/validate/validate-stacks";
+import { emulatorWithWorker, workerFixture } from "./fixtures";
 import { estateApp } from "./helpers";
 
 // Real `terraform init -backend=false` + `terraform validate` of every synthesized stack of every
@@ -22,6 +23,18 @@ const outdir = path.join(tmp, "estate");
 estateApp(loadEnvironmentConfigs(ENVIRONMENT_NAMES), outdir).synth();
 const stackNames = fs.readdirSync(path.join(outdir, "stacks")).sort();
 
+// The stacks that hold the test-only queue worker (issue 11): the fixture environment's backend and the
+// emulator environment's backend with the worker added; their other layers are the committed ones'.
+const workerOutdir = path.join(tmp, "worker");
+const workerConfigs = [workerFixture().withWorker, emulatorWithWorker()];
+estateApp(workerConfigs, path.join(tmp, "worker-synth")).synth();
+const workerStacks = workerConfigs.map((config) => `${config.name}-backend-with-worker`);
+workerConfigs.forEach((config, index) =>
+  fs.cpSync(path.join(tmp, "worker-synth", "stacks", `${config.name}-backend`), path.join(workerOutdir, "stacks", workerStacks[index]), {
+    recursive: true,
+  }),
+);
+
 const BROKEN = "fixture-broken-cluster";
 const brokenOutdir = path.join(tmp, "fixture");
 function writeBrokenStack(): void {
@@ -38,7 +51,7 @@ function writeBrokenStack(): void {
 let report: ValidationReport;
 beforeAll(async () => {
   writeBrokenStack();
-  report = await validateStacks(stackFolders([outdir, brokenOutdir]), path.join(tmp, "wrapper"), process.env);
+  report = await validateStacks(stackFolders([outdir, workerOutdir, brokenOutdir]), path.join(tmp, "wrapper"), process.env);
 }, 300_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -58,10 +71,15 @@ test("Terraform uses the provider mirror when the machine has one, so init never
 
 test("the validation itself ran: no problem outside the stacks", () => {
   expect(report.general).toEqual([]);
-  expect(Object.keys(report.stacks).sort()).toEqual([...stackNames, BROKEN].sort());
+  expect(Object.keys(report.stacks).sort()).toEqual([...stackNames, ...workerStacks, BROKEN].sort());
 });
 
 test.each(stackNames)("%s passes terraform validate, and its provider, backend and remote-state blocks are valid", (stack) => {
+  expect(report.stacks[stack]).toEqual([]);
+});
+
+test.each(workerStacks)("%s (the test-only queue worker) passes terraform validate", (stack) => {
+  expect(JSON.parse(fs.readFileSync(path.join(workerOutdir, "stacks", stack, "cdk.tf.json"), "utf8")).resource.aws_sqs_queue).toBeDefined();
   expect(report.stacks[stack]).toEqual([]);
 });
 

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { Construct } from "constructs";
-import { DEFAULT_ENVIRONMENTS, EnvironmentConfig, EnvironmentName } from "./config/environment-config";
-import { ConfigurationError, ENVIRONMENT_SELECTION_VARIABLE } from "./config/load-config";
+import { EnvironmentConfig, EnvironmentName } from "./config/environment-config";
+import { ConfigurationError, defaultEnvironmentNames, ENVIRONMENT_SELECTION_VARIABLE } from "./config/load-config";
 import { BackendStack } from "./stacks/backend-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
@@ -53,8 +53,8 @@ export function addEnvironment(scope: Construct, config: EnvironmentConfig): Env
  * the other environments' stacks that Atlantis or a reviewer may be reading.
  */
 export function checkOutputFolder(selection: readonly EnvironmentName[], outdir: string, cwd: string): void {
-  const isDefaultSelection =
-    selection.length === DEFAULT_ENVIRONMENTS.length && DEFAULT_ENVIRONMENTS.every((name) => selection.includes(name));
+  const defaults = defaultEnvironmentNames();
+  const isDefaultSelection = selection.length === defaults.length && defaults.every((name) => selection.includes(name));
   if (isDefaultSelection || path.resolve(cwd, outdir) !== path.resolve(cwd, FULL_OUTPUT_FOLDER)) return;
   throw new ConfigurationError(
     `${ENVIRONMENT_SELECTION_VARIABLE}=${selection.join(",")} synthesizes only some environments, and "${FULL_OUTPUT_FOLDER}" is the full synth's folder ` +

@@ -1,8 +1,17 @@
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES } from "../../src/config/environment-config";
+import { ENVIRONMENT_NAMES, EnvironmentConfigInput, EnvironmentName, FIXTURE_ACCOUNT_ID } from "../../src/config/environment-config";
 import { ENVIRONMENTS } from "../../src/config/environments";
-import { ConfigurationError, loadEnvironmentConfig, loadEnvironmentConfigs, parseEnvironmentSelection } from "../../src/config/load-config";
-import { DeepPartial, rawConfig } from "../helpers";
-import { EnvironmentConfigInput, EnvironmentName } from "../../src/config/environment-config";
+import { fixtureAccountId, fixtureEnvironment, fixtureEnvironments } from "../../src/config/fixtures";
+import {
+  ConfigurationError,
+  defaultEnvironmentNames,
+  loadEnvironmentConfig,
+  loadEnvironmentConfigs,
+  parseEnvironmentSelection,
+} from "../../src/config/load-config";
+import { PLACEHOLDERS, unreplacedPlaceholders } from "../../src/config/placeholders";
+import { EMULATOR_ACCOUNT_ID } from "../../src/emulator/emulator-settings";
+import { WORKER } from "../fixtures";
+import { DeepPartial, rawConfig, withOverride } from "../helpers";
 
 /** Loads `name` with some of its fields replaced and returns the error message (fails if it loads). */
 function errorFor(name: EnvironmentName, override: DeepPartial<EnvironmentConfigInput>): string {
@@ -60,9 +69,20 @@ describe("the committed environments", () => {
 });
 
 describe("environment selection (TREEPLI_ENV)", () => {
-  test("unset or empty selects every real environment, not local", () => {
-    expect(parseEnvironmentSelection(undefined)).toEqual([...DEFAULT_ENVIRONMENTS]);
-    expect(parseEnvironmentSelection("  ")).toEqual(["staging", "production"]);
+  const byDefault = ENVIRONMENT_NAMES.filter((name) => ENVIRONMENTS[name].synthesizedByDefault);
+
+  test("unset or empty selects the environments configured as synthesized by default, and never an emulator one", () => {
+    expect(byDefault.length).toBeGreaterThan(0);
+    expect(parseEnvironmentSelection(undefined)).toEqual(byDefault);
+    expect(parseEnvironmentSelection("  ")).toEqual(byDefault);
+    expect(defaultEnvironmentNames()).toEqual(byDefault);
+    expect(byDefault.filter((name) => ENVIRONMENTS[name].emulator !== undefined)).toEqual([]);
+  });
+
+  test("an environment added to the configuration is selectable, and part of the default synth when it says so", () => {
+    const environments = { ...ENVIRONMENTS, demo: { ...fixtureEnvironment("demo", 1), synthesizedByDefault: true } };
+    expect(parseEnvironmentSelection("demo", environments)).toEqual(["demo"]);
+    expect(parseEnvironmentSelection(undefined, environments)).toEqual([...byDefault, "demo"]);
   });
 
   test("selects one or several environments", () => {
@@ -73,7 +93,7 @@ describe("environment selection (TREEPLI_ENV)", () => {
   test("fails on an unknown environment name, naming it and the allowed ones", () => {
     expect(() => parseEnvironmentSelection("prod")).toThrow(ConfigurationError);
     expect(() => parseEnvironmentSelection("prod")).toThrow(
-      /TREEPLI_ENV="prod" names unknown environment\(s\) "prod"; allowed: staging, production, local/,
+      `TREEPLI_ENV="prod" names unknown environment(s) "prod"; allowed: ${ENVIRONMENT_NAMES.join(", ")}`,
     );
   });
 });
@@ -163,14 +183,31 @@ describe("bad configuration stops synthesis with a message naming environment, f
   });
 
   test("fails when a GitHub repository is not owner/name", () => {
-    expect(errorFor("staging", { github: { backendRepository: "backend" } })).toMatch(
-      /\[github.backendRepository\] "backend": must be a GitHub repository written "owner\/name"/,
+    expect(errorFor("staging", { backend: { services: { backend: { githubRepository: "backend" } } } })).toMatch(
+      /\[backend.services.backend.githubRepository\] "backend": must be a GitHub repository written "owner\/name"/,
     );
   });
 
   test("fails when a real environment points at the emulator", () => {
     expect(errorFor("staging", { emulator: { endpoint: "http://127.0.0.1:5000" } })).toMatch(
-      /\[emulator.endpoint\] "http:\/\/127.0.0.1:5000": is only allowed in the "local" environment/,
+      /\[emulator.endpoint\] "http:\/\/127.0.0.1:5000": is only allowed in an environment on the emulator's account \(aws.accountId "123456789012"\)/,
+    );
+  });
+
+  test("fails when a real environment uses the emulator's account id", () => {
+    const local = ENVIRONMENT_NAMES.find((name) => ENVIRONMENTS[name].emulator !== undefined)!;
+    const { emulator, ...withoutEmulator } = rawConfig(local);
+    expect(emulator).toBeDefined();
+    expect(() => loadEnvironmentConfig(local, { environments: { [local]: withoutEmulator } })).toThrow(
+      `[aws.accountId] "${EMULATOR_ACCOUNT_ID}": is the AWS emulator's account id`,
+    );
+  });
+
+  test("fails when an environment says nothing about the default synth", () => {
+    const { synthesizedByDefault, ...without } = rawConfig("staging");
+    expect(synthesizedByDefault).toBe(true);
+    expect(() => loadEnvironmentConfig("staging", { environments: { staging: without as never } })).toThrow(
+      /\[synthesizedByDefault\] missing:/,
     );
   });
 
@@ -232,11 +269,11 @@ describe("the service layers' configuration", () => {
   });
 
   test("a service's desired count must lie between its min and max", () => {
-    expect(errorFor("staging", { backend: { service: { desiredCount: 7 } } })).toMatch(
-      /\[backend.service.desiredCount\] 7: must be between minCount \(1\) and maxCount \(3\)/,
+    expect(errorFor("staging", { backend: { services: { backend: { desiredCount: 7 } } } })).toMatch(
+      /\[backend.services.backend.desiredCount\] 7: must be between minCount \(1\) and maxCount \(3\)/,
     );
-    expect(errorFor("staging", { frontend: { service: { minCount: 5 } } })).toMatch(
-      /\[frontend.service.minCount\] 5: must not exceed maxCount \(3\)/,
+    expect(errorFor("staging", { frontend: { services: { frontend: { minCount: 5 } } } })).toMatch(
+      /\[frontend.services.frontend.minCount\] 5: must not exceed maxCount \(3\)/,
     );
   });
 
@@ -339,5 +376,141 @@ describe("account-wide singletons", () => {
     expect(() => loadEnvironmentConfigs(["staging"], { environments })).toThrow(
       /\[stateBackend.bucket\] "treepli-terraform-state-222222222222" is used by "staging" and "production": each environment needs its own state bucket/,
     );
+  });
+});
+
+describe("environments are data", () => {
+  const committedAccounts = ENVIRONMENT_NAMES.map((name) => ENVIRONMENTS[name].aws.accountId);
+
+  test("an environment that is not in environments.ts validates from its entry alone", () => {
+    const environments = fixtureEnvironments(["demo"]);
+    const [demo] = loadEnvironmentConfigs(["demo"], { environments, allowFixtureAccountIds: true });
+    expect(demo.name).toBe("demo");
+    expect(demo.aws.accountId).toBe(fixtureAccountId(1));
+    expect(demo.stateBackend.bucket).not.toBe(ENVIRONMENTS.staging.stateBackend.bucket);
+    expect(demo.backend.services).toEqual(loadEnvironmentConfig("staging").backend.services);
+  });
+
+  test("fixture account ids are reserved: none is a configured account, and a real environment is refused one", () => {
+    const fixtureIds = [1, 2, 999].map(fixtureAccountId);
+    expect(fixtureIds.every((id) => FIXTURE_ACCOUNT_ID.test(id))).toBe(true);
+    expect(committedAccounts.filter((id) => FIXTURE_ACCOUNT_ID.test(id))).toEqual([]);
+    expect(committedAccounts.filter((id) => fixtureIds.includes(id))).toEqual([]);
+    expect(errorFor("production", { aws: { accountId: fixtureAccountId(3) } })).toContain(
+      '[aws.accountId] "000000000003": is reserved for test fixtures and benchmarks',
+    );
+    expect(() => loadEnvironmentConfigs(["demo"], { environments: fixtureEnvironments(["demo"]) })).toThrow(
+      /environment "demo":\n {2}\[aws.accountId\] "000000000001": is reserved for test fixtures/,
+    );
+  });
+
+  test("generated environments are each in their own account with their own state bucket, so any number validate together", () => {
+    const names = Array.from({ length: 8 }, (_, index) => `bench-${index + 1}`);
+    const configs = loadEnvironmentConfigs(names, { environments: fixtureEnvironments(names), allowFixtureAccountIds: true });
+    expect(new Set(configs.map((config) => config.aws.accountId)).size).toBe(8);
+    expect(new Set(configs.map((config) => config.stateBackend.bucket)).size).toBe(8);
+  });
+
+  test("fails on an environment name that cannot be part of resource names", () => {
+    const environments = { Demo_1: { ...fixtureEnvironment("demo", 1), name: "Demo_1" } };
+    expect(() => loadEnvironmentConfigs([], { environments, allowFixtureAccountIds: true })).toThrow(
+      /\[name\] "Demo_1": must be lower-case letters and digits/,
+    );
+  });
+
+  test("placeholders are keyed by environment and named by their path while unreplaced", () => {
+    const listed = unreplacedPlaceholders();
+    for (const name of Object.keys(PLACEHOLDERS.environments)) {
+      expect(listed).toContain(`environments.${name}.accountId (${ENVIRONMENTS[name].aws.accountId})`);
+    }
+    expect(
+      unreplacedPlaceholders({ environments: { production: { accountId: "210987654321", domains: { site: "www.treepli.com" } } } }),
+    ).toEqual([]);
+  });
+});
+
+describe("services as data", () => {
+  const worker = { ...WORKER, queue: { backlogPerTaskTarget: 20 } };
+
+  test("a queue worker is one more entry in a layer's services, with the queue's defaults applied", () => {
+    const config = loadEnvironmentConfig("staging", {
+      environments: { staging: withOverride(rawConfig("staging"), { backend: { services: { worker } } }) },
+    });
+    expect(Object.keys(config.backend.services)).toEqual(["backend", "worker"]);
+    expect(config.backend.services.worker.queue).toEqual({
+      backlogPerTaskTarget: 20,
+      visibilityTimeoutSeconds: 300,
+      messageRetentionDays: 4,
+      maxReceiveCount: 5,
+    });
+    expect(config.backend.services.worker.web).toBeUndefined();
+    expect(config.backend.services.backend.web).toEqual({ containerPort: 8080, healthCheckPath: "/healthz" });
+    expect(config.frontend.services.frontend.web).toEqual({ containerPort: 3000, healthCheckPath: "/api/health" });
+  });
+
+  test("fails when a service says neither how requests reach it nor where its work comes from", () => {
+    const { queue, ...idle } = worker;
+    expect(queue).toBeDefined();
+    expect(errorFor("staging", { backend: { services: { idle } } })).toMatch(
+      /\[backend.services.idle.web\] missing: a service says how its work reaches it: give `web` .* or `queue`/,
+    );
+  });
+
+  test("fails when a service is both behind the load balancer and a queue worker", () => {
+    expect(errorFor("staging", { backend: { services: { worker: { ...worker, web: {} } } } })).toMatch(
+      /\[backend.services.worker.queue\] .*: a service is either behind the load balancer \(web\) or consumes a queue \(queue\), not both/,
+    );
+  });
+
+  test("fails when a second service of a layer wants the layer's load balancer", () => {
+    const { queue, ...rest } = worker;
+    expect(queue).toBeDefined();
+    expect(errorFor("staging", { backend: { services: { admin: { ...rest, web: {} } } } })).toMatch(
+      /\[backend.services.admin.web\] .*: only the service named "backend" is behind the backend layer's load balancer/,
+    );
+  });
+
+  test("fails when the layer's load balancer has no service to forward to", () => {
+    const raw = rawConfig("staging");
+    const environments = { staging: { ...raw, frontend: { ...raw.frontend, services: { worker } } } };
+    expect(() => loadEnvironmentConfig("staging", { environments })).toThrow(
+      /\[frontend.services.frontend\] missing: is required: the frontend layer's load balancer forwards to the service named "frontend"/,
+    );
+  });
+
+  test("fails when two layers have a service of the same name", () => {
+    expect(errorFor("staging", { backend: { services: { worker } }, frontend: { services: { worker } } })).toMatch(
+      /\[frontend.services.worker\] "worker": is also a service of the backend layer: both would be named "treepli-staging-worker"/,
+    );
+  });
+
+  test("fails when a service name is too long for what it names", () => {
+    expect(errorFor("staging", { backend: { services: { ["w".repeat(40)]: worker } } })).toMatch(
+      /makes the service name "treepli-staging-w+" 56 characters long; at most 54 fit \(its execution role is <name>-execution\)/,
+    );
+    const environments = { "environment-name-xyz": fixtureEnvironment("environment-name-xyz", 1) };
+    expect(() => loadEnvironmentConfigs([], { environments, allowFixtureAccountIds: true })).toThrow(
+      '[backend.services.backend] "backend": makes the service name "treepli-environment-name-xyz-backend" 36 characters long; at most 32 fit (it names the service\'s target group)',
+    );
+  });
+
+  test("fails on a service key that cannot be part of names", () => {
+    expect(errorFor("staging", { backend: { services: { Worker_1: worker } } })).toMatch(
+      /\[backend.services.Worker_1\] .*must be lower-case letters and digits/,
+    );
+  });
+
+  test("a queue worker keeps at least one task: its scaling divides the backlog by the running tasks", () => {
+    expect(errorFor("staging", { backend: { services: { worker: { ...worker, minCount: 0, desiredCount: 0 } } } })).toMatch(
+      /\[backend.services.worker.minCount\] 0: must be at least 1 for a queue worker/,
+    );
+  });
+
+  test("a queue keeps messages at most 7 days, so its dead-letter queue holds a failed one for a week", () => {
+    expect(
+      errorFor("staging", {
+        backend: { services: { worker: { ...worker, queue: { backlogPerTaskTarget: 20, messageRetentionDays: 8 } } } },
+      }),
+    ).toMatch(/\[backend.services.worker.queue.messageRetentionDays\] 8: must be from 1 to 7 days/);
   });
 });

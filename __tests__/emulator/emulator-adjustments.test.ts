@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
-import { environmentStacks, onlyResource, parse, resources, testConfig } from "../helpers";
+import { emulatorWithWorker, workerFixture } from "../fixtures";
+import { environmentStacks, onlyResource, parse, resourceNamed, resources, testConfig } from "../helpers";
 
 // The emulator adjustments (src/emulator/emulator-adjustments.ts) reach the `local` environment only.
 describe("emulator adjustments", () => {
@@ -28,7 +29,7 @@ describe("emulator adjustments", () => {
   });
 
   it("local: ECS services ignore the settings moto's CreateService drops, beyond what every environment ignores", () => {
-    const service = onlyResource(parse(Testing.synth(local.backend)), "aws_ecs_service");
+    const service = resourceNamed(parse(Testing.synth(local.backend)), "aws_ecs_service", "treepli-local-backend");
     expect(service.lifecycle.ignore_changes).toEqual([
       "task_definition",
       "desired_count",
@@ -50,11 +51,20 @@ describe("emulator adjustments", () => {
     expect(distribution.lifecycle.ignore_changes).toContain("ordered_cache_behavior[0].forwarded_values");
   });
 
+  it("local: a queue worker's queue ignores moto's re-serialized redrive policy, and the redrive allow policy moto lacks is not created", () => {
+    const json = parse(Testing.synth(environmentStacks(emulatorWithWorker()).backend));
+    expect(resourceNamed(json, "aws_sqs_queue", "treepli-local-worker").lifecycle).toEqual({ ignore_changes: ["redrive_policy"] });
+    expect(resourceNamed(json, "aws_sqs_queue", "treepli-local-worker-dlq").lifecycle).toBeUndefined();
+    expect(onlyResource(json, "aws_sqs_queue_redrive_allow_policy").count).toBe(0);
+    const real = parse(Testing.synth(environmentStacks(workerFixture().withWorker).backend));
+    expect(resourceNamed(real, "aws_sqs_queue", "treepli-fixture-worker").lifecycle).toBeUndefined();
+    expect(onlyResource(real, "aws_sqs_queue_redrive_allow_policy").count).toBeUndefined();
+  });
+
   it("real environments keep every guard and full drift detection", () => {
-    expect(onlyResource(parse(Testing.synth(staging.backend)), "aws_ecs_service").lifecycle.ignore_changes).toEqual([
-      "task_definition",
-      "desired_count",
-    ]);
+    expect(
+      resourceNamed(parse(Testing.synth(staging.backend)), "aws_ecs_service", "treepli-staging-backend").lifecycle.ignore_changes,
+    ).toEqual(["task_definition", "desired_count"]);
     const distribution = onlyResource(parse(Testing.synth(staging.media)), "aws_cloudfront_distribution");
     expect(distribution.lifecycle).toBeUndefined();
     expect(distribution.wait_for_deployment).toBe(true);

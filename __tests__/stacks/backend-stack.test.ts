@@ -1,6 +1,7 @@
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { serviceName } from "../../src/config/environment-config";
 import { loadEnvironmentConfig } from "../../src/config/load-config";
-import { onlyResource, parse, policy, resources, synthEnvironment, testConfig, TerraformJson } from "../helpers";
+import { onlyResource, parse, policy, refNamed, resourceNamed, resources, synthEnvironment, testConfig, TerraformJson } from "../helpers";
 
 /** The security group rules that admit traffic into the group `groupRef` (a `${aws_security_group.x.id}` token). */
 function ingressInto(json: TerraformJson, groupRef: string): any[] {
@@ -16,9 +17,11 @@ function groupRef(json: TerraformJson, name: RegExp): string {
 
 describe("backend layer", () => {
   describe("GIVEN production", () => {
-    const synthesized = synthEnvironment(loadEnvironmentConfig("production")).backend;
+    const config = loadEnvironmentConfig("production");
+    const synthesized = synthEnvironment(config).backend;
     const json = parse(synthesized);
-    const serviceGroup = groupRef(json, /^treepli-production-backend-tasks$/);
+    const api = serviceName(config.name, "backend");
+    const serviceGroup = refNamed(json, "aws_security_group", `${api}-tasks`, "id");
     const albGroup = groupRef(json, /^treepli-production-backend-alb$/);
     const vpcLinkGroup = groupRef(json, /-vpc-link$/);
     const databaseGroup = groupRef(json, /-database$/);
@@ -70,7 +73,7 @@ describe("backend layer", () => {
     });
 
     test("THEN the deploy role can be assumed only by the backend repository's production environment", () => {
-      const role = resources(json, "aws_iam_role").find((r) => r.name === "treepli-production-backend-deploy");
+      const role = resourceNamed(json, "aws_iam_role", `${api}-deploy`);
       const [statement] = policy(role.assume_role_policy).Statement;
       expect(statement.Action).toBe("sts:AssumeRoleWithWebIdentity");
       expect(statement.Condition).toEqual({
@@ -85,7 +88,7 @@ describe("backend layer", () => {
 
     test("THEN the application may only put, get and delete media objects (and use the media key)", () => {
       const taskPolicies = resources(json, "aws_iam_role_policy").filter(
-        (p) => /task/.test(String(p.role)) && !/execution/.test(String(p.role)),
+        (p) => p.role === refNamed(json, "aws_iam_role", `${api}-task`, "id"),
       );
       const statements = taskPolicies.flatMap((p) => policy(p.policy).Statement);
       expect(
@@ -101,7 +104,7 @@ describe("backend layer", () => {
     });
 
     test("THEN the media bucket and CDN domain reach the container as environment, from the media stack", () => {
-      const definition = JSON.parse(onlyResource(json, "aws_ecs_task_definition").container_definitions);
+      const definition = JSON.parse(resourceNamed(json, "aws_ecs_task_definition", api).container_definitions);
       const environment = Object.fromEntries(definition[0].environment.map((e: any) => [e.name, e.value]));
       expect(environment.MEDIA_BUCKET).toMatch(/production-media/);
       expect(environment.MEDIA_CDN_DOMAIN).toBe("media.treepli.example");
@@ -134,7 +137,9 @@ describe("backend layer", () => {
     });
 
     test("THEN the execution role may read the database's secret and no other", () => {
-      const executionPolicies = resources(json, "aws_iam_role_policy").filter((p) => /execution/.test(String(p.role)));
+      const executionPolicies = resources(json, "aws_iam_role_policy").filter(
+        (p) => p.role === refNamed(json, "aws_iam_role", `${api}-execution`, "id"),
+      );
       const reads = executionPolicies
         .flatMap((p) => policy(p.policy).Statement)
         .filter((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"));
@@ -143,7 +148,7 @@ describe("backend layer", () => {
     });
 
     test("THEN the service runs on the shared cluster through its capacity provider, rolled back if a deployment fails", () => {
-      const service = onlyResource(json, "aws_ecs_service");
+      const service = resourceNamed(json, "aws_ecs_service", api);
       expect(service.capacity_provider_strategy).toEqual([
         expect.objectContaining({ capacity_provider: expect.stringMatching(/cross-stack-reference-input-production-cluster/) }),
       ]);
@@ -152,12 +157,17 @@ describe("backend layer", () => {
     });
 
     test("THEN the images are immutable, scanned, and only the deploy role may push", () => {
-      const repository = onlyResource(json, "aws_ecr_repository");
+      const repositoryName = `treepli-${config.name}/backend`;
+      const repository = resourceNamed(json, "aws_ecr_repository", repositoryName);
       expect(repository.image_tag_mutability).toBe("IMMUTABLE");
       expect(repository.image_scanning_configuration).toEqual({ scan_on_push: true });
-      const statements = policy(onlyResource(json, "aws_ecr_repository_policy").policy).Statement;
-      const deny = statements.find((s) => s.Effect === "Deny");
-      expect(JSON.stringify(deny.Condition)).toMatch(/aws_iam_role\.deploy-role/);
+      const repositoryPolicy = resourceNamed(
+        json,
+        "aws_ecr_repository_policy",
+        refNamed(json, "aws_ecr_repository", repositoryName, "name"),
+      );
+      const deny = policy(repositoryPolicy.policy).Statement.find((s) => s.Effect === "Deny");
+      expect(deny.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": [refNamed(json, "aws_iam_role", `${api}-deploy`, "arn")] } });
     });
 
     test("THEN the operator gets the API's URL", () => {

@@ -1,10 +1,12 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { ContainerRepository } from "../../src/constructs/delivery/container-repository";
+import { SERVICE_LAYERS } from "../../src/config/environment-config";
+import { EcsServiceBase } from "../../src/constructs/compute/ecs-service-base";
 import { EcsWebService } from "../../src/constructs/compute/ecs-web-service";
 import { GithubDeployRole } from "../../src/constructs/delivery/github-deploy-role";
+import { GithubDeployment } from "../../src/constructs/delivery/github-deployment";
 import { loadEnvironmentConfig } from "../../src/config/load-config";
-import { dataSources, environmentStacks, onlyResource, parse, resources, synthEnvironment, testConfig } from "../helpers";
+import { dataSources, environmentStacks, onlyResource, parse, resourceNamed, resources, synthEnvironment, testConfig } from "../helpers";
 
 describe("frontend layer", () => {
   describe("GIVEN production", () => {
@@ -95,7 +97,7 @@ describe("frontend layer", () => {
     });
 
     test("THEN the API URL and the media CDN domain reach the container from the backend and media stacks", () => {
-      const definition = JSON.parse(onlyResource(json, "aws_ecs_task_definition").container_definitions);
+      const definition = JSON.parse(resourceNamed(json, "aws_ecs_task_definition", "treepli-production-frontend").container_definitions);
       const environment = Object.fromEntries(definition[0].environment.map((e: any) => [e.name, e.value]));
       expect(environment.API_URL).toBe("https://api.treepli.example");
       expect(environment.MEDIA_CDN_DOMAIN).toBe("media.treepli.example");
@@ -114,7 +116,7 @@ describe("frontend layer", () => {
     });
 
     test("THEN the frontend's deploy role is pinned to the frontend repository's production environment", () => {
-      const role = resources(json, "aws_iam_role").find((r) => r.name === "treepli-production-frontend-deploy");
+      const role = resourceNamed(json, "aws_iam_role", "treepli-production-frontend-deploy");
       expect(JSON.parse(role.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe(
         "repo:treepli/frontend:environment:production",
       );
@@ -125,16 +127,25 @@ describe("frontend layer", () => {
     });
   });
 
-  test("the ECS service, image repository and deploy role are the backend's constructs, not copies", () => {
-    const stacks = environmentStacks(loadEnvironmentConfig("staging"));
-    for (const Kind of [EcsWebService, ContainerRepository, GithubDeployRole]) {
-      for (const stack of [stacks.backend, stacks.frontend]) {
-        expect({ stack: stack.node.id, kind: Kind.name, count: stack.node.findAll().filter((c) => c instanceof Kind).length }).toEqual({
-          stack: stack.node.id,
-          kind: Kind.name,
-          count: 1,
-        });
-      }
+  test("every service of both layers is built by the same constructs: a GitHub deployment each, the layer's web service behind its load balancer", () => {
+    const config = loadEnvironmentConfig("staging");
+    const stacks = environmentStacks(config);
+    for (const layer of SERVICE_LAYERS) {
+      const stack = stacks[layer];
+      const count = (Kind: Function) => stack.node.findAll().filter((c) => c instanceof Kind).length;
+      const services = Object.keys(config[layer].services);
+      expect({
+        layer,
+        deployments: count(GithubDeployment),
+        deployRoles: count(GithubDeployRole),
+        services: count(EcsServiceBase),
+      }).toEqual({
+        layer,
+        deployments: services.length,
+        deployRoles: services.length,
+        services: services.length,
+      });
+      expect({ layer, web: count(EcsWebService) }).toEqual({ layer, web: 1 });
     }
   });
 

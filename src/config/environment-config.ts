@@ -1,25 +1,51 @@
 import { z } from "zod";
 import { backendSchema } from "./schema/backend";
 import { clusterSchema } from "./schema/cluster";
-import { accountSingleton, awsRegion, domainName, gitHubRepository, MISSING, tagMap } from "./schema/common";
+import { accountSingleton, awsRegion, domainName, MISSING, tagMap } from "./schema/common";
 import { frontendSchema } from "./schema/frontend";
 import { mediaSchema } from "./schema/media";
 import { vpcSchema } from "./schema/vpc";
+import { EMULATOR_ACCOUNT_ID } from "../emulator/emulator-settings";
 
 export { MISSING } from "./schema/common";
 export { INTERFACE_ENDPOINT_SERVICES } from "./schema/vpc";
+// The committed environments' names, for the modules that have always imported them from here.
+export { ENVIRONMENT_NAMES } from "./environments";
 
 /**
- * Every environment this app knows. `local` targets the AWS emulator on this machine and is only
- * synthesized when asked for (see `TREEPLI_ENV` in the README).
+ * Name of one environment: the first half of every stack name (`production-vpc`) and part of its
+ * resources' names (`treepli-production-backend`). Environments are data (`environments.ts`), so any
+ * name that passes {@link environmentName} is one.
  */
-export const ENVIRONMENT_NAMES = ["staging", "production", "local"] as const;
+export type EnvironmentName = string;
 
-/** Name of one environment; the first half of every stack name (`production-vpc`). */
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+/**
+ * Account ids reserved for test fixtures and benchmarks (`000000000001` to `000000000999`). No real
+ * environment may use one (validation refuses it unless the loader is told it loads fixtures), so a
+ * fixture copied into `environments.ts` by mistake can never be applied.
+ */
+export const FIXTURE_ACCOUNT_ID = /^000000000\d{3}$/;
 
-/** The environments one plain `cdktf synth` produces. */
-export const DEFAULT_ENVIRONMENTS: readonly EnvironmentName[] = ["staging", "production"];
+/** The service layers, each with a `services` map; a service's key names it across the environment. */
+export const SERVICE_LAYERS = ["backend", "frontend"] as const;
+
+/** `treepli-<environment>-<service>`: the name of a service's ECS service, roles, log group and task family. */
+export function serviceName(environment: EnvironmentName, service: string): string {
+  return `treepli-${environment}-${service}`;
+}
+
+/** Longest service name: its task execution role is `<name>-execution`, and IAM role names end at 64. */
+export const MAX_SERVICE_NAME_LENGTH = 54;
+
+/** Longest name of a web service: its target group is named after it, and target group names end at 32. */
+export const MAX_WEB_SERVICE_NAME_LENGTH = 32;
+
+const environmentName = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, {
+    error: 'must be lower-case letters and digits, words joined by single hyphens, starting with a letter, e.g. "staging"',
+  })
+  .max(20, { error: "must be at most 20 characters (it is part of every resource name)" });
 
 /**
  * Schema of one environment's configuration. It is the single source of truth for the
@@ -27,8 +53,14 @@ export const DEFAULT_ENVIRONMENTS: readonly EnvironmentName[] = ["staging", "pro
  */
 export const environmentConfigSchema = z
   .strictObject({
-    /** Environment name: the first half of every stack name and of every state key. */
-    name: z.enum(ENVIRONMENT_NAMES, { error: `must be one of ${ENVIRONMENT_NAMES.join(", ")}` }),
+    /** Environment name: the first half of every stack name and of every state key; equal to its key in `environments.ts`. */
+    name: environmentName,
+
+    /**
+     * Whether a plain `cdktf synth` (no `TREEPLI_ENV`) synthesizes this environment: `true` for the
+     * environments Atlantis plans, `false` for those synthesized only when named (the emulator's).
+     */
+    synthesizedByDefault: z.boolean(),
 
     /** The AWS account and region every stack of this environment is deployed to. */
     aws: z.strictObject({
@@ -39,7 +71,8 @@ export const environmentConfigSchema = z
     }),
 
     /**
-     * Set only for the `local` environment: the AWS API emulator every provider and backend talks to.
+     * The AWS API emulator every provider and backend of this environment talks to (the `local`
+     * environment). Only with the emulator's account id, {@link EMULATOR_ACCOUNT_ID}.
      *
      * @default - none; real AWS endpoints
      */
@@ -101,12 +134,8 @@ export const environmentConfigSchema = z
     /** The `cluster` layer: the shared ECS cluster and its container instances. */
     cluster: clusterSchema,
 
-    /** Owner-specific values the later layers use: GitHub repositories that deploy, DNS names. */
+    /** How GitHub deploys this environment's services (each service names its repository). */
     github: z.strictObject({
-      /** Repository of the Go backend, `owner/name`. */
-      backendRepository: gitHubRepository,
-      /** Repository of the Next.js frontend, `owner/name`. */
-      frontendRepository: gitHubRepository,
       /**
        * The GitHub environment whose workflows may deploy (the role trust pins `sub` to
        * `repo:<owner/name>:environment:<this>`).
@@ -188,23 +217,60 @@ export const environmentConfigSchema = z
         });
       }
     }
-    if (config.name === "local" && !config.emulator) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["emulator"],
-        input: config.emulator,
-        message: "is required for the local environment: it targets the AWS emulator",
-      });
-    }
-    if (config.name !== "local" && config.emulator) {
+    if (config.emulator && config.aws.accountId !== EMULATOR_ACCOUNT_ID) {
       ctx.addIssue({
         code: "custom",
         path: ["emulator", "endpoint"],
         input: config.emulator.endpoint,
-        message: 'is only allowed in the "local" environment; real environments talk to AWS',
+        message: `is only allowed in an environment on the emulator's account (aws.accountId "${EMULATOR_ACCOUNT_ID}"); real environments talk to AWS`,
       });
     }
+    if (!config.emulator && config.aws.accountId === EMULATOR_ACCOUNT_ID) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["aws", "accountId"],
+        input: config.aws.accountId,
+        message: "is the AWS emulator's account id: give a real environment its own account, or set emulator.endpoint",
+      });
+    }
+    serviceProblems(config, ctx);
   });
+
+/** Service names are environment-wide: unique across layers, and short enough for what they name. */
+function serviceProblems(config: { name: string; backend: ServiceLayerConfig; frontend: ServiceLayerConfig }, ctx: z.RefinementCtx): void {
+  const layerOf = new Map<string, string>();
+  for (const layer of SERVICE_LAYERS) {
+    for (const [key, service] of Object.entries(config[layer].services)) {
+      const name = serviceName(config.name, key);
+      const other = layerOf.get(key);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [layer, "services", key],
+          input: key,
+          message: `is also a service of the ${other} layer: both would be named "${name}"; rename one`,
+        });
+      }
+      layerOf.set(key, layer);
+      const [limit, reason] =
+        service.web !== undefined
+          ? [MAX_WEB_SERVICE_NAME_LENGTH, "it names the service's target group"]
+          : [MAX_SERVICE_NAME_LENGTH, "its execution role is <name>-execution"];
+      if (name.length > limit) {
+        ctx.addIssue({
+          code: "custom",
+          path: [layer, "services", key],
+          input: key,
+          message: `makes the service name "${name}" ${name.length} characters long; at most ${limit} fit (${reason}): shorten the service or environment name`,
+        });
+      }
+    }
+  }
+}
+
+interface ServiceLayerConfig {
+  readonly services: Record<string, { readonly web?: unknown }>;
+}
 
 /** Configuration of one environment as written in `environments.ts` (defaults may be left out). */
 export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;

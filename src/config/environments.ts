@@ -1,73 +1,69 @@
-import { EnvironmentConfigInput, EnvironmentName } from "./environment-config";
+import type { EnvironmentConfigInput } from "./environment-config";
+import { EMULATOR_ACCOUNT_ID } from "../emulator/emulator-settings";
 import { PLACEHOLDERS } from "./placeholders";
 
 /** The emulator endpoint the `local` environment uses unless `TREEPLI_EMULATOR_ENDPOINT` says otherwise. */
 export const DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000";
 
-/**
- * The account id the AWS emulator (moto) answers with; only the `local` environment uses it.
- */
-export const EMULATOR_ACCOUNT_ID = "123456789012";
-
 const ownerTags = { Project: "treepli", CostCenter: "treepli-platform" };
 
+// What the applications are, whatever the environment: where each is deployed from. Their sizes are
+// per environment, below.
+const backendApp = { githubRepository: PLACEHOLDERS.githubRepositories.backend, web: {} };
+const frontendApp = { githubRepository: PLACEHOLDERS.githubRepositories.frontend, web: {} };
+
 /**
- * The raw configuration of every environment, before validation. Owner-specific values come from
- * `placeholders.ts`; everything else is decided here.
+ * The raw configuration of every environment, before validation, keyed by name: adding an
+ * environment is adding an entry here (and its owner values to `placeholders.ts`). Owner-specific
+ * values come from `placeholders.ts`; everything else is decided here.
  */
-export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInput>> = {
+export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
   staging: {
     name: "staging",
-    aws: { accountId: PLACEHOLDERS.stagingAccountId, region: "eu-west-1" },
-    stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.stagingAccountId}` },
+    synthesizedByDefault: true,
+    aws: { accountId: PLACEHOLDERS.environments.staging.accountId, region: "eu-west-1" },
+    stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.environments.staging.accountId}` },
     tags: ownerTags,
     protectStatefulResources: false,
     accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.20.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 30 },
     cluster: { instanceType: "m6i.large", minSize: 1, maxSize: 4, desiredCapacity: 1 },
-    github: {
-      backendRepository: PLACEHOLDERS.backendRepository,
-      frontendRepository: PLACEHOLDERS.frontendRepository,
-      deployEnvironment: "staging",
-    },
-    domains: PLACEHOLDERS.stagingDomains,
+    github: { deployEnvironment: "staging" },
+    domains: PLACEHOLDERS.environments.staging.domains,
     media: {
       // Developers run the frontend locally against staging's API and media.
-      corsAllowedOrigins: [`https://${PLACEHOLDERS.stagingDomains.site}`, "http://localhost:3000"],
+      corsAllowedOrigins: [`https://${PLACEHOLDERS.environments.staging.domains.site}`, "http://localhost:3000"],
       noncurrentVersionExpirationDays: 7,
     },
     backend: {
-      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 },
+      services: { backend: { ...backendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 } },
       throttling: { rateLimit: 50, burstLimit: 100 },
       accessLogRetentionDays: 30,
       database: { instanceClass: "db.t4g.micro", backupRetentionDays: 3, multiAz: false },
     },
     frontend: {
-      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 },
+      services: { frontend: { ...frontendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 } },
       albAccessLogRetentionDays: 30,
     },
   },
   production: {
     name: "production",
-    aws: { accountId: PLACEHOLDERS.productionAccountId, region: "eu-west-1" },
-    stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.productionAccountId}` },
+    synthesizedByDefault: true,
+    aws: { accountId: PLACEHOLDERS.environments.production.accountId, region: "eu-west-1" },
+    stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.environments.production.accountId}` },
     tags: ownerTags,
     protectStatefulResources: true,
     accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.10.0.0/16", azCount: 3, natGateways: "one-per-az", flowLogRetentionDays: 365 },
     cluster: { instanceType: "m6i.xlarge", minSize: 2, maxSize: 10, desiredCapacity: 3, rootVolumeSizeGiB: 50, targetCapacityPercent: 90 },
-    github: {
-      backendRepository: PLACEHOLDERS.backendRepository,
-      frontendRepository: PLACEHOLDERS.frontendRepository,
-      deployEnvironment: "production",
-    },
-    domains: PLACEHOLDERS.productionDomains,
+    github: { deployEnvironment: "production" },
+    domains: PLACEHOLDERS.environments.production.domains,
     media: {
-      corsAllowedOrigins: [`https://${PLACEHOLDERS.productionDomains.site}`],
+      corsAllowedOrigins: [`https://${PLACEHOLDERS.environments.production.domains.site}`],
       priceClass: "PriceClass_200",
     },
     backend: {
-      service: { cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 },
+      services: { backend: { ...backendApp, cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 } },
       throttling: { rateLimit: 500, burstLimit: 1000 },
       accessLogRetentionDays: 365,
       database: {
@@ -81,13 +77,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
       },
     },
     frontend: {
-      service: { cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 },
+      services: { frontend: { ...frontendApp, cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 } },
       priceClass: "PriceClass_200",
       albAccessLogRetentionDays: 365,
     },
   },
   local: {
     name: "local",
+    synthesizedByDefault: false,
     aws: { accountId: EMULATOR_ACCOUNT_ID, region: "us-east-1" },
     emulator: { endpoint: DEFAULT_EMULATOR_ENDPOINT },
     stateBackend: { bucket: "treepli-local-terraform-state" },
@@ -96,21 +93,20 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
     accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.99.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 1 },
     cluster: { instanceType: "t3.small", minSize: 1, maxSize: 2, desiredCapacity: 1 },
-    github: {
-      backendRepository: PLACEHOLDERS.backendRepository,
-      frontendRepository: PLACEHOLDERS.frontendRepository,
-      deployEnvironment: "local",
-    },
+    github: { deployEnvironment: "local" },
     media: { corsAllowedOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
     backend: {
-      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
+      services: { backend: { ...backendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },
       throttling: { rateLimit: 10, burstLimit: 20 },
       accessLogRetentionDays: 1,
       database: { instanceClass: "db.t4g.micro", backupRetentionDays: 1, multiAz: false },
     },
     frontend: {
-      service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
+      services: { frontend: { ...frontendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },
       albAccessLogRetentionDays: 1,
     },
   },
 };
+
+/** The name of every committed environment, in the order of `ENVIRONMENTS`. */
+export const ENVIRONMENT_NAMES: readonly string[] = Object.keys(ENVIRONMENTS);

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import {
-  DEFAULT_ENVIRONMENTS,
-  ENVIRONMENT_NAMES,
   EnvironmentConfig,
   EnvironmentConfigInput,
   EnvironmentName,
   environmentConfigSchema,
+  FIXTURE_ACCOUNT_ID,
   MISSING,
 } from "./environment-config";
 import { ENVIRONMENTS } from "./environments";
@@ -21,38 +20,61 @@ export class ConfigurationError extends Error {
 /** Inputs to {@link loadEnvironmentConfigs} besides the environment names. */
 export interface LoadConfigOptions {
   /**
-   * Endpoint of the AWS emulator for the `local` environment.
+   * Endpoint of the AWS emulator, for every environment that has `emulator` (the `local` environment).
    *
    * @default - the endpoint written in `environments.ts`
    */
   readonly emulatorEndpoint?: string;
 
   /**
-   * The raw configuration of every environment. Tests pass variations of it.
+   * Raw configurations that replace committed environments of the same name or add environments
+   * (fixtures, benchmarks); validated together with the committed ones.
    *
-   * @default - `ENVIRONMENTS` from `environments.ts`
+   * @default - none: the committed `ENVIRONMENTS` from `environments.ts`
    */
-  readonly environments?: Readonly<Partial<Record<EnvironmentName, EnvironmentConfigInput>>>;
+  readonly environments?: Readonly<Record<EnvironmentName, EnvironmentConfigInput>>;
+
+  /**
+   * Accept the account ids reserved for fixtures ({@link FIXTURE_ACCOUNT_ID}) in environments that are
+   * not on the emulator. Only tests and benchmarks set it; `main.ts` never does, so a fixture can never
+   * be synthesized for a real account.
+   *
+   * @default false
+   */
+  readonly allowFixtureAccountIds?: boolean;
 }
 
 /** Name of the variable that selects environments; documented in the README. */
 export const ENVIRONMENT_SELECTION_VARIABLE = "TREEPLI_ENV";
 
+/** The environments a plain `cdktf synth` produces: those whose configuration says `synthesizedByDefault`. */
+export function defaultEnvironmentNames(environments: Readonly<Record<EnvironmentName, EnvironmentConfigInput>> = ENVIRONMENTS): string[] {
+  return Object.entries(environments)
+    .filter(([, config]) => config.synthesizedByDefault)
+    .map(([name]) => name);
+}
+
 /**
- * Reads the environment selection (the value of `TREEPLI_ENV`): empty means every real environment
- * (staging and production); otherwise a comma-separated list of environment names.
+ * Reads the environment selection (the value of `TREEPLI_ENV`): empty means the environments
+ * synthesized by default ({@link defaultEnvironmentNames}); otherwise a comma-separated list of
+ * environment names.
  */
-export function parseEnvironmentSelection(value: string | undefined): EnvironmentName[] {
-  if (value === undefined || value.trim() === "") return [...DEFAULT_ENVIRONMENTS];
+export function parseEnvironmentSelection(
+  value: string | undefined,
+  environments: Readonly<Record<EnvironmentName, EnvironmentConfigInput>> = ENVIRONMENTS,
+): EnvironmentName[] {
+  const defaults = defaultEnvironmentNames(environments);
+  if (value === undefined || value.trim() === "") return defaults;
+  const known = Object.keys(environments);
   const names = value.split(",").map((name) => name.trim());
-  const unknown = names.filter((name) => !(ENVIRONMENT_NAMES as readonly string[]).includes(name));
+  const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0 || names.length === 0) {
     throw new ConfigurationError(
       `${ENVIRONMENT_SELECTION_VARIABLE}="${value}" names unknown environment(s) ${unknown.map((n) => `"${n}"`).join(", ")}; ` +
-        `allowed: ${ENVIRONMENT_NAMES.join(", ")} (comma-separated for several), or leave it unset for ${DEFAULT_ENVIRONMENTS.join(" and ")}`,
+        `allowed: ${known.join(", ")} (comma-separated for several), or leave it unset for ${defaults.join(" and ")}`,
     );
   }
-  return [...new Set(names as EnvironmentName[])];
+  return [...new Set(names)];
 }
 
 /**
@@ -65,17 +87,20 @@ export function parseEnvironmentSelection(value: string | undefined): Environmen
  * lists them all, each line prefixed by the field to edit.
  */
 export function loadEnvironmentConfigs(names: readonly EnvironmentName[], options: LoadConfigOptions = {}): EnvironmentConfig[] {
-  const sources = { ...ENVIRONMENTS, ...options.environments };
+  const sources: Record<EnvironmentName, EnvironmentConfigInput> = { ...ENVIRONMENTS, ...options.environments };
   const problems: string[] = [];
   const valid = new Map<EnvironmentName, EnvironmentConfig>();
 
-  for (const name of ENVIRONMENT_NAMES) {
-    const source = sources[name];
-    if (source === undefined) continue;
-    const input = name === "local" && options.emulatorEndpoint ? { ...source, emulator: { endpoint: options.emulatorEndpoint } } : source;
+  for (const [name, source] of Object.entries(sources)) {
+    const input = source.emulator && options.emulatorEndpoint ? { ...source, emulator: { endpoint: options.emulatorEndpoint } } : source;
     const result = environmentConfigSchema.safeParse(input, { reportInput: true });
     const issues = result.success ? [] : result.error.issues.map(describeIssue);
     if (input.name !== name) issues.unshift(`[name] ${JSON.stringify(input.name)}: must equal the environment's key "${name}"`);
+    if (!input.emulator && !options.allowFixtureAccountIds && FIXTURE_ACCOUNT_ID.test(String(input.aws?.accountId))) {
+      issues.push(
+        `[aws.accountId] ${JSON.stringify(input.aws.accountId)}: is reserved for test fixtures and benchmarks (000000000001 to 000000000999); use the environment's own AWS account id`,
+      );
+    }
     if (issues.length > 0) problems.push(formatProblems(`environment "${name}"`, issues));
     else if (result.success) valid.set(name, deepFreeze(result.data) as EnvironmentConfig);
   }
@@ -108,7 +133,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       .join("\n  ");
   }
   const got = issue.input === undefined || issue.input === MISSING ? "missing" : JSON.stringify(issue.input);
-  return `[${path}] ${got}: ${issue.message}`;
+  // A bad key of a map (a service name): say what is wrong with the key, not only that it is invalid.
+  const message = issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
+  return `[${path}] ${got}: ${message}`;
 }
 
 function crossEnvironmentProblems(configs: EnvironmentConfig[]): string[] {

@@ -5,36 +5,37 @@
  * in place. The README lists what to replace.
  */
 export const PLACEHOLDERS = {
-  /** PLACEHOLDER: the AWS account that runs staging. */
-  stagingAccountId: "111111111111",
-  /** PLACEHOLDER: the AWS account that runs production. */
-  productionAccountId: "222222222222",
-  /** PLACEHOLDER: the GitHub repository of the Go backend (`owner/name`). */
-  backendRepository: "treepli/backend",
-  /** PLACEHOLDER: the GitHub repository of the Next.js frontend (`owner/name`). */
-  frontendRepository: "treepli/frontend",
-  /** PLACEHOLDER: production's public DNS names (`.example` is reserved and never resolves). */
-  productionDomains: {
-    site: "www.treepli.example",
-    api: "api.treepli.example",
-    media: "media.treepli.example",
+  /** PLACEHOLDER: per service, the GitHub repository (`owner/name`) whose workflow deploys it. */
+  githubRepositories: {
+    backend: "treepli/backend",
+    frontend: "treepli/frontend",
   },
-  /** PLACEHOLDER: staging's public DNS names. */
-  stagingDomains: {
-    site: "staging.treepli.example",
-    api: "api.staging.treepli.example",
-    media: "media.staging.treepli.example",
+  /** PLACEHOLDER: per environment, its AWS account and public DNS names (`.example` is reserved and never resolves). */
+  environments: {
+    staging: {
+      accountId: "111111111111",
+      domains: { site: "staging.treepli.example", api: "api.staging.treepli.example", media: "media.staging.treepli.example" },
+    },
+    production: {
+      accountId: "222222222222",
+      domains: { site: "www.treepli.example", api: "api.treepli.example", media: "media.treepli.example" },
+    },
   },
 } as const;
 
 /**
- * Describes the placeholders that are still in place, one line each (empty once all are replaced).
+ * Describes the placeholders that are still in place, one line each (empty once all are replaced), as
+ * `<path> (<value>)`, e.g. `environments.production.accountId (222222222222)`.
  */
-export function unreplacedPlaceholders(): string[] {
+export function unreplacedPlaceholders(placeholders: object = PLACEHOLDERS): string[] {
   const found: string[] = [];
-  for (const [key, value] of Object.entries(PLACEHOLDERS)) {
-    const values = typeof value === "string" ? [value] : Object.values(value);
-    if (values.some((v) => /^(\d)\1{11}$/.test(v) || v.endsWith(".example"))) found.push(`${key} (${values.join(", ")})`);
-  }
+  const visit = (value: unknown, path: string[]) => {
+    if (typeof value === "string") {
+      if (/^(\d)\1{11}$/.test(value) || value.endsWith(".example")) found.push(`${path.join(".")} (${value})`);
+    } else if (value && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) visit(child, [...path, key]);
+    }
+  };
+  visit(placeholders, []);
   return found;
 }

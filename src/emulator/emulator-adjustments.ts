@@ -4,6 +4,8 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { IAspect, TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
 
@@ -53,6 +55,17 @@ export class EmulatorAdjustments implements IAspect {
         "enable_ecs_managed_tags",
         "availability_zone_rebalancing",
       );
+    }
+    if (node instanceof SqsQueue && node.redrivePolicyInput !== undefined) {
+      // moto returns the redrive policy re-serialized with spaces (`{"deadLetterTargetArn": ...}`), which
+      // the provider compares as text: every plan would rewrite it.
+      ignoreChanges(node, "redrive_policy");
+    }
+    if (node instanceof SqsQueueRedriveAllowPolicy) {
+      // moto neither stores nor returns a queue's RedriveAllowPolicy, and the provider waits until it
+      // reads back what it set: the apply would never end. Only which queues may use a dead-letter queue
+      // is lost on the emulator; the redrive itself (the source queue's RedrivePolicy) stays.
+      node.addOverride("count", 0);
     }
     if (node instanceof LaunchTemplate) {
       // moto copies the request's tags for the template itself (the provider's default tags, sent as

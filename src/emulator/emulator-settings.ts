@@ -6,6 +6,9 @@ import { AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
  * only by the `local` environment; `docs/emulator.md` lists each adjustment with its reason.
  */
 
+/** The account id the emulator (moto) answers with; only environments with `emulator` may use it. */
+export const EMULATOR_ACCOUNT_ID = "123456789012";
+
 /** AWS services the stacks call; each gets the emulator's endpoint so that nothing reaches real AWS. */
 export const EMULATED_SERVICES = [
   "acm",
@@ -27,6 +30,7 @@ export const EMULATED_SERVICES = [
   "route53",
   "s3",
   "secretsmanager",
+  "sqs",
   "ssm",
   "sts",
 ] as const;

@@ -1,15 +1,13 @@
 import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
-import { ContainerRepository } from "../constructs/delivery/container-repository";
-import { EcsWebService } from "../constructs/compute/ecs-web-service";
 import { HttpApi } from "../constructs/edge/http-api";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { PostgresDatabase } from "../constructs/data/postgres-database";
 import { RestartServiceOnRotation } from "../constructs/data/restart-service-on-rotation";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
-import { addGithubDeployment, serviceSettings } from "./service-settings";
+import { addLayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
 import { NetworkRefs } from "./vpc-stack";
 
@@ -47,12 +45,6 @@ export class BackendStack extends EnvironmentStack {
     const name = `treepli-${config.name}-backend`;
     const protect = config.protectStatefulResources;
 
-    const repository = new ContainerRepository(this, "repository", {
-      name: `treepli-${config.name}/backend`,
-      protect,
-      keepImages: settings.service.keepImages,
-    });
-
     // Order of construction: the service (its target group) before the load balancer forwarding to it;
     // the load balancer (its listener) before the API integrating with it. What each needs of a later
     // one (the load balancer's and the database's security groups, the VPC link's) is a lazy reference,
@@ -62,41 +54,49 @@ export class BackendStack extends EnvironmentStack {
     const lazy = (produce: () => string) => Lazy.stringValue({ produce });
     const databaseSecretArn = lazy(() => database!.masterUserSecretArn);
 
-    const service = new EcsWebService(this, "service", {
-      ...serviceSettings(name, settings.service, repository, network, cluster),
-      // A Go binary needs no writable filesystem; /tmp is there for libraries that insist on one.
-      readonlyRootFilesystem: true,
-      writablePaths: ["/tmp"],
-      ingressSecurityGroupIds: [lazy(() => loadBalancer!.securityGroup.id)],
-      environment: {
-        PORT: String(settings.service.containerPort),
-        MEDIA_BUCKET: media.bucketName,
-        MEDIA_CDN_DOMAIN: media.cdnDomainName,
-        DATABASE_HOST: lazy(() => database!.address),
-        DATABASE_PORT: lazy(() => database!.port),
-        DATABASE_NAME: lazy(() => database!.databaseName),
-        DATABASE_SSLMODE: "verify-full",
-      },
-      secrets: [
-        { name: "DATABASE_USERNAME", valueFrom: lazy(() => database!.usernameValueFrom), secretArn: databaseSecretArn },
-        { name: "DATABASE_PASSWORD", valueFrom: lazy(() => database!.passwordValueFrom), secretArn: databaseSecretArn },
-      ],
-      // The application's own permissions: objects in the media bucket, nothing else. The KMS actions
-      // are what writing and reading SSE-KMS objects requires, on the bucket's key only.
-      taskRolePolicyStatements: [
-        {
-          Sid: "MediaObjects",
-          Effect: "Allow",
-          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-          Resource: `${media.bucketArn}/*`,
+    // The layer's services: the API (named "backend") and any queue workers, each with its repository
+    // and deploy role. The API's props are what this stack wires to it.
+    const { web: service } = addLayerServices(this, {
+      config,
+      layer: "backend",
+      network,
+      cluster,
+      web: (api) => ({
+        ...api,
+        // A Go binary needs no writable filesystem; /tmp is there for libraries that insist on one.
+        readonlyRootFilesystem: true,
+        writablePaths: ["/tmp"],
+        ingressSecurityGroupIds: [lazy(() => loadBalancer!.securityGroup.id)],
+        environment: {
+          PORT: String(api.containerPort),
+          MEDIA_BUCKET: media.bucketName,
+          MEDIA_CDN_DOMAIN: media.cdnDomainName,
+          DATABASE_HOST: lazy(() => database!.address),
+          DATABASE_PORT: lazy(() => database!.port),
+          DATABASE_NAME: lazy(() => database!.databaseName),
+          DATABASE_SSLMODE: "verify-full",
         },
-        {
-          Sid: "MediaEncryption",
-          Effect: "Allow",
-          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-          Resource: media.kmsKeyArn,
-        },
-      ],
+        secrets: [
+          { name: "DATABASE_USERNAME", valueFrom: lazy(() => database!.usernameValueFrom), secretArn: databaseSecretArn },
+          { name: "DATABASE_PASSWORD", valueFrom: lazy(() => database!.passwordValueFrom), secretArn: databaseSecretArn },
+        ],
+        // The application's own permissions: objects in the media bucket, nothing else. The KMS actions
+        // are what writing and reading SSE-KMS objects requires, on the bucket's key only.
+        taskRolePolicyStatements: [
+          {
+            Sid: "MediaObjects",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+            Resource: `${media.bucketArn}/*`,
+          },
+          {
+            Sid: "MediaEncryption",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: media.kmsKeyArn,
+          },
+        ],
+      }),
     });
 
     loadBalancer = new LoadBalancer(this, "load-balancer", {
@@ -109,7 +109,7 @@ export class BackendStack extends EnvironmentStack {
       // Admitted below, once the VPC link's security group exists: nothing else reaches the listener.
       ingress: { sourceSecurityGroupIds: [] },
       defaultAction: { forwardTargetGroupArn: service.targetGroup.arn },
-      targetPorts: [settings.service.containerPort],
+      targetPorts: [service.containerPort],
     });
     service.addLoadBalancerDependency(loadBalancer.listener);
 
@@ -166,8 +166,6 @@ export class BackendStack extends EnvironmentStack {
       serviceName: service.serviceName,
       serviceArn: service.serviceArn,
     });
-
-    addGithubDeployment(this, { name, config, githubRepository: config.github.backendRepository, repository, service, cluster });
 
     this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
 

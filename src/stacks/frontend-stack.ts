@@ -3,8 +3,6 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
-import { ContainerRepository } from "../constructs/delivery/container-repository";
-import { EcsWebService } from "../constructs/compute/ecs-web-service";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { OriginHeaderListenerRule, OriginSecretValues } from "../constructs/edge/origin-secret";
 import { SiteDistribution } from "../constructs/edge/site-distribution";
@@ -12,7 +10,7 @@ import { BackendRefs } from "./backend-stack";
 import { originSecretName } from "./bootstrap-stack";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
-import { addGithubDeployment, serviceSettings } from "./service-settings";
+import { addLayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
 import { NetworkRefs } from "./vpc-stack";
 
@@ -51,29 +49,31 @@ export class FrontendStack extends EnvironmentStack {
     // cannot name the load balancer's own DNS name).
     const originName = site ? `origin.${site}` : undefined;
 
-    const repository = new ContainerRepository(this, "repository", {
-      name: `treepli-${config.name}/frontend`,
-      protect,
-      keepImages: settings.service.keepImages,
-    });
-
+    // The layer's services: the site (named "frontend") and any queue workers, each with its repository
+    // and deploy role. The site's props are what this stack wires to it.
     let loadBalancer: LoadBalancer | undefined;
-    const service = new EcsWebService(this, "service", {
-      ...serviceSettings(name, settings.service, repository, network, cluster),
-      // Next.js writes its image and fetch caches under .next/cache; everything else is read-only.
-      readonlyRootFilesystem: true,
-      writablePaths: ["/tmp", "/app/.next/cache"],
-      ingressSecurityGroupIds: [Lazy.stringValue({ produce: () => loadBalancer!.securityGroup.id })],
-      environment: {
-        PORT: String(settings.service.containerPort),
-        HOSTNAME: "0.0.0.0",
-        NODE_ENV: "production",
-        API_URL: backend.apiUrl,
-        MEDIA_CDN_DOMAIN: media.cdnDomainName,
-        // Longer than the load balancer's 60 s idle timeout, so that Node never closes a keep-alive
-        // connection the load balancer is about to reuse (which shows as sporadic 502s).
-        KEEP_ALIVE_TIMEOUT: "65000",
-      },
+    const { web: service } = addLayerServices(this, {
+      config,
+      layer: "frontend",
+      network,
+      cluster,
+      web: (site) => ({
+        ...site,
+        // Next.js writes its image and fetch caches under .next/cache; everything else is read-only.
+        readonlyRootFilesystem: true,
+        writablePaths: ["/tmp", "/app/.next/cache"],
+        ingressSecurityGroupIds: [Lazy.stringValue({ produce: () => loadBalancer!.securityGroup.id })],
+        environment: {
+          PORT: String(site.containerPort),
+          HOSTNAME: "0.0.0.0",
+          NODE_ENV: "production",
+          API_URL: backend.apiUrl,
+          MEDIA_CDN_DOMAIN: media.cdnDomainName,
+          // Longer than the load balancer's 60 s idle timeout, so that Node never closes a keep-alive
+          // connection the load balancer is about to reuse (which shows as sporadic 502s).
+          KEEP_ALIVE_TIMEOUT: "65000",
+        },
+      }),
     });
 
     const originCertificate = originName
@@ -97,7 +97,7 @@ export class FrontendStack extends EnvironmentStack {
       // Requests without the secret header (anything not from this distribution) end here.
       defaultAction: { fixedResponse: { statusCode: "403", messageBody: "Forbidden", contentType: "text/plain" } },
       certificateArn: originCertificate?.certificateArn,
-      targetPorts: [settings.service.containerPort],
+      targetPorts: [service.containerPort],
       accessLogs: {
         bucketName: `${name}-alb-logs-${config.aws.accountId}`,
         protect,
@@ -143,8 +143,6 @@ export class FrontendStack extends EnvironmentStack {
       }
       alias("origin-a", originName, "A", { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId });
     }
-
-    addGithubDeployment(this, { name, config, githubRepository: config.github.frontendRepository, repository, service, cluster });
 
     new TerraformOutput(this, "site_domain_name", { description: "CloudFront domain name of the site", value: distribution.domainName });
     new TerraformOutput(this, "site_distribution_id", {

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { RDS_MONITORING_INTERVALS } from "../../constructs/data/postgres-database";
 import { logRetentionDays } from "./common";
-import { serviceSchema } from "./service";
+import { servicesSchema } from "./service";
 
 /** The `backend` layer: the Go API, its API Gateway, database and image repository. */
 export const backendSchema = z.strictObject({
-  /** The ECS service. */
-  service: serviceSchema({ containerPort: 8080, healthCheckPath: "/healthz" }),
+  /**
+   * The layer's ECS services, keyed by name: `backend`, the Go API behind the load balancer (a web
+   * service), and any number of queue workers.
+   */
+  services: servicesSchema("backend", { containerPort: 8080, healthCheckPath: "/healthz" }),
   /** API Gateway throttling of the whole API (every client together). */
   throttling: z.strictObject({
     /** Steady-state requests per second. */

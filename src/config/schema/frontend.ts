@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { DEFAULT_ORIGIN_HEADER_NAME, validateOriginHeaderName } from "../../constructs/edge/origin-secret";
 import { priceClass } from "./common";
-import { serviceSchema } from "./service";
+import { servicesSchema } from "./service";
 
 /** The `frontend` layer: the Next.js site, its CDN and load balancer. */
 export const frontendSchema = z.strictObject({
-  /** The ECS service. */
-  service: serviceSchema({ containerPort: 3000, healthCheckPath: "/api/health" }),
+  /**
+   * The layer's ECS services, keyed by name: `frontend`, the Next.js site behind the load balancer (a
+   * web service), and any number of queue workers.
+   */
+  services: servicesSchema("frontend", { containerPort: 3000, healthCheckPath: "/api/health" }),
   /**
    * Edge locations of the site's CDN.
    *

@@ -1,28 +1,101 @@
 import { z } from "zod";
-import { logRetentionDays } from "./common";
+import { gitHubRepository, logRetentionDays, MISSING } from "./common";
 
 /**
- * Sizing and behaviour of one load-balanced ECS service (the backend and the frontend each have one).
- * `defaults` differ per service (the Go API listens on 8080, Next.js on 3000).
+ * A service's key in its layer's `services` map: its short name. The service is named
+ * `treepli-<environment>-<key>` (ECS service, task definition family, roles, log group, security group)
+ * and its image repository `treepli-<environment>/<key>`.
  */
-export function serviceSchema(defaults: { containerPort: number; healthCheckPath: string }) {
+export const serviceKey = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, {
+  error: 'must be lower-case letters and digits, words joined by single hyphens, starting with a letter, e.g. "worker"',
+});
+
+/** What a web service's load balancer needs to know; the defaults differ per layer. */
+export interface WebDefaults {
+  readonly containerPort: number;
+  readonly healthCheckPath: string;
+}
+
+/**
+ * `web`: the service is behind its layer's load balancer. Only the fields a load balancer needs; a
+ * service without this block has no port, target group or ingress.
+ */
+function webSchema(defaults: WebDefaults) {
+  return z.strictObject({
+    /**
+     * Port the container listens on (1024 or above: the container has no Linux capabilities).
+     *
+     * @default 8080 in the backend layer, 3000 in the frontend layer
+     */
+    containerPort: z.int().min(1024).max(65535, { error: "must be a TCP port from 1024 to 65535" }).default(defaults.containerPort),
+    /**
+     * Path the load balancer's health check requests; a 200 from it means the task may take traffic.
+     *
+     * @default "/healthz" in the backend layer, "/api/health" in the frontend layer
+     */
+    healthCheckPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}$/, { error: 'must be a URL path starting with "/", e.g. "/healthz"' })
+      .default(defaults.healthCheckPath),
+  });
+}
+
+/**
+ * `queue`: the service consumes its own SQS queue (created with it, with a dead-letter queue) and
+ * scales on the queue's backlog per running task.
+ */
+export const queueSchema = z.strictObject({
+  /**
+   * Visible messages per running task that autoscaling holds the service at (target tracking on
+   * `ApproximateNumberOfMessagesVisible / RunningTaskCount`). Choose it as the backlog one task clears
+   * within the delay you accept: acceptable delay (s) / seconds per message.
+   */
+  backlogPerTaskTarget: z.int().min(1).max(1_000_000, { error: "must be from 1 to 1000000 messages per task" }),
+  /**
+   * Seconds a received message stays invisible to other consumers. Longer than the slowest message
+   * takes (or the worker extends it with ChangeMessageVisibility, which it may); a crashed worker's
+   * message reappears after it.
+   *
+   * @default 300
+   */
+  visibilityTimeoutSeconds: z.int().min(0).max(43200, { error: "must be from 0 to 43200 seconds (12 hours; SQS's range)" }).default(300),
+  /**
+   * Days an unprocessed message is kept. At most 7: the dead-letter queue keeps messages 14 days counted
+   * from their first enqueue, so a message that failed late still stays there a week for inspection.
+   *
+   * @default 4
+   */
+  messageRetentionDays: z
+    .int()
+    .min(1)
+    .max(7, { error: "must be from 1 to 7 days (the dead-letter queue keeps messages 14 days from their first enqueue)" })
+    .default(4),
+  /**
+   * Receives after which a message that was never deleted moves to the dead-letter queue.
+   *
+   * @default 5
+   */
+  maxReceiveCount: z.int().min(1).max(1000, { error: "must be from 1 to 1000 (SQS's range)" }).default(5),
+});
+
+/** Sizing and behaviour of one ECS service: a web service (`web`) or a queue worker (`queue`). */
+export function serviceSchema(webDefaults: WebDefaults) {
   return z
     .strictObject({
+      /** The GitHub repository (`owner/name`) whose deploy workflow pushes this service's images and rolls it out. */
+      githubRepository: gitHubRepository,
       /**
-       * Port the container listens on.
+       * The service is behind its layer's load balancer (see {@link webSchema}).
        *
-       * @default 8080 for the backend, 3000 for the frontend
+       * @default - not a web service; give `queue` instead
        */
-      containerPort: z.int().min(1).max(65535, { error: "must be a TCP port, 1-65535" }).default(defaults.containerPort),
+      web: webSchema(webDefaults).optional(),
       /**
-       * Path the load balancer's health check requests; a 200 from it means the task may take traffic.
+       * The service consumes its own SQS queue (see {@link queueSchema}).
        *
-       * @default "/healthz" for the backend, "/api/health" for the frontend
+       * @default - not a queue worker; give `web` instead
        */
-      healthCheckPath: z
-        .string()
-        .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}$/, { error: 'must be a URL path starting with "/", e.g. "/healthz"' })
-        .default(defaults.healthCheckPath),
+      queue: queueSchema.optional(),
       /** CPU units of a task (1024 = one vCPU). */
       cpu: z.int().min(128, { error: "must be at least 128 CPU units" }).max(16384, { error: "must be at most 16384 CPU units" }),
       /** Memory of a task, MiB (the hard limit: a task using more is killed). */
@@ -71,6 +144,23 @@ export function serviceSchema(defaults: { containerPort: number; healthCheckPath
         .default("initial"),
     })
     .superRefine((service, ctx) => {
+      if (service.web !== undefined && service.queue !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["queue"],
+          input: service.queue,
+          message: "a service is either behind the load balancer (web) or consumes a queue (queue), not both; remove one",
+        });
+      }
+      if (service.web === undefined && service.queue === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["web"],
+          input: MISSING,
+          message:
+            "a service says how its work reaches it: give `web` (behind the layer's load balancer) or `queue` (an SQS queue it consumes)",
+        });
+      }
       if (service.minCount > service.maxCount) {
         ctx.addIssue({
           code: "custom",
@@ -87,5 +177,53 @@ export function serviceSchema(defaults: { containerPort: number; healthCheckPath
           message: `must be between minCount (${service.minCount}) and maxCount (${service.maxCount})`,
         });
       }
+      if (service.queue && service.minCount < 1) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["minCount"],
+          input: service.minCount,
+          message:
+            "must be at least 1 for a queue worker: its scaling divides the backlog by the running tasks, which has no value with none running",
+        });
+      }
     });
 }
+
+/**
+ * The services of one layer, keyed by name. The service named after the layer (`backend` in the
+ * backend layer) is the one its load balancer forwards to: it must be a web service, and every other
+ * service of the layer a queue worker (a second web service would need routing of its own).
+ */
+export function servicesSchema(layer: string, webDefaults: WebDefaults) {
+  return z.record(serviceKey, serviceSchema(webDefaults)).superRefine((services, ctx) => {
+    const primary = services[layer];
+    if (primary === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [layer],
+        input: MISSING,
+        message: `is required: the ${layer} layer's load balancer forwards to the service named "${layer}"`,
+      });
+    } else if (primary.web === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [layer, "web"],
+        input: MISSING,
+        message: `is required: the ${layer} layer's load balancer forwards to this service`,
+      });
+    }
+    for (const [key, service] of Object.entries(services)) {
+      if (key !== layer && service.web !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key, "web"],
+          input: service.web,
+          message: `only the service named "${layer}" is behind the ${layer} layer's load balancer; make "${key}" a queue worker (queue) or give it routing of its own (a code change)`,
+        });
+      }
+    }
+  });
+}
+
+/** The validated configuration of one service. */
+export type ServiceConfig = z.output<ReturnType<typeof serviceSchema>>;
