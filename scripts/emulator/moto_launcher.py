@@ -28,6 +28,18 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
 - lets CancelRotateSecret turn off the managed rotation of a secret another service owns (RDS's master
   password), which moto refuses for any secret without a rotation Lambda: deleting
   `aws_secretsmanager_secret_rotation` failed, so the backend stack could not be destroyed.
+- names the ECS service-linked role `AWSServiceRoleForECS`, as AWS does (moto: `AWSServiceRoleForecs`),
+  and behaves like AWS around it: CreateCluster creates the role when the account has none, and
+  CreateCapacityProvider is refused while it does not exist. Without this the emulator could not show
+  that the cluster layer applies in a fresh account (the capacity provider waits for the cluster)
+  as well as in one that already has the role;
+- adds CloudFront's response headers policies (Create/Get/GetConfig/Update/Delete/List
+  ResponseHeadersPolicy), which moto lacks (404): the site and media distributions attach one. As on
+  AWS, names are unique and a policy a distribution still uses cannot be deleted;
+- completes an ECS deployment at once when UpdateService changes the task definition or the count
+  (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
+  runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
+  is reported as done, with the new task definition as the primary deployment.
 
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
@@ -40,8 +52,18 @@ os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.autoscaling.models import AutoScalingBackend  # noqa: E402
+from moto.cloudfront import urls as cloudfront_urls  # noqa: E402
+from moto.cloudfront.exceptions import CloudFrontException  # noqa: E402
+from moto.cloudfront.models import CloudFrontBackend  # noqa: E402
+from moto.cloudfront.responses import CloudFrontResponse  # noqa: E402
+from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
+from moto.core.utils import utcnow  # noqa: E402
+from moto.ecs.exceptions import EcsClientException  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
+from moto.iam import models as iam_models  # noqa: E402
+from moto.moto_api._internal import mock_random  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
 from moto.s3.models import FakeDeleteMarker  # noqa: E402
 from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
 from moto.server import main  # noqa: E402
@@ -137,6 +159,184 @@ def cancel_rotate_secret(self: SecretsManagerBackend, secret_id: str) -> str:  #
 
 
 SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
+
+# ECS service-linked role: AWS names it AWSServiceRoleForECS (moto derives "ecs" from the service name).
+iam_models.SERVICE_NAME_CONVERSION["ecs"] = "ECS"
+ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+
+
+def _iam(backend: EC2ContainerServiceBackend):  # type: ignore[no-untyped-def]
+    return iam_models.iam_backends[backend.account_id][get_partition(backend.region_name)]
+
+
+def _has_ecs_service_linked_role(backend: EC2ContainerServiceBackend) -> bool:
+    return any(role.name == ECS_SERVICE_LINKED_ROLE for role in _iam(backend).roles.values())
+
+
+_create_cluster = EC2ContainerServiceBackend.create_cluster
+
+
+def create_cluster(self: EC2ContainerServiceBackend, *args, **kwargs):  # type: ignore[no-untyped-def]
+    # AWS: "When you call CreateCluster, Amazon ECS attempts to create the service-linked role".
+    if not _has_ecs_service_linked_role(self):
+        _iam(self).create_service_linked_role("ecs.amazonaws.com", "Role to enable Amazon ECS to manage your cluster.", "")
+    return _create_cluster(self, *args, **kwargs)
+
+
+_create_capacity_provider = EC2ContainerServiceBackend.create_capacity_provider
+
+
+def create_capacity_provider(self: EC2ContainerServiceBackend, *args, **kwargs):  # type: ignore[no-untyped-def]
+    # AWS refuses a capacity provider (managed scaling acts through the role) until the role exists.
+    if not _has_ecs_service_linked_role(self):
+        raise EcsClientException("The ECS Service Linked Role does not exist. Please ensure that it exists and try again.")
+    return _create_capacity_provider(self, *args, **kwargs)
+
+
+EC2ContainerServiceBackend.create_cluster = create_cluster
+EC2ContainerServiceBackend.create_capacity_provider = create_capacity_provider
+
+# ECS deployments: the emulator runs no container, so a rollout started by UpdateService (a new task
+# definition, a new count) is complete at once, with the new task definition as the only deployment.
+_update_service = EC2ContainerServiceBackend.update_service
+
+
+def update_service(self: EC2ContainerServiceBackend, service_properties):  # type: ignore[no-untyped-def]
+    rolls_out = any(service_properties.get(key) is not None for key in ("task_definition", "desired_count")) or bool(
+        service_properties.get("force_new_deployment")
+    )
+    service = _update_service(self, service_properties)
+    if rolls_out and service.deployment_controller.get("type", "ECS") == "ECS":
+        now = utcnow()
+        previous = service.deployments[0] if service.deployments else {}
+        deployment_id = f"ecs-svc/{mock_random.randint(0, 32**12)}"
+        service.running_count, service.pending_count = service.desired_count, 0
+        service.deployments = [
+            {
+                **previous,
+                "id": deployment_id,
+                "status": "PRIMARY",
+                "taskDefinition": service.task_definition,
+                "desiredCount": service.desired_count,
+                "runningCount": service.desired_count,
+                "pendingCount": 0,
+                "failedTasks": 0,
+                "rolloutState": "COMPLETED",
+                "rolloutStateReason": f"ECS deployment {deployment_id} completed.",
+                "createdAt": now,
+                "updatedAt": now,
+            }
+        ]
+    return service
+
+
+EC2ContainerServiceBackend.update_service = update_service
+
+
+# CloudFront response headers policies, kept on the backend (so /moto-api/reset clears them).
+class NoSuchResponseHeadersPolicy(CloudFrontException):
+    def __init__(self) -> None:
+        super().__init__("NoSuchResponseHeadersPolicy", "The response headers policy does not exist.")
+
+
+def _policies(backend: CloudFrontBackend) -> dict:  # type: ignore[type-arg]
+    if not hasattr(backend, "treepli_response_headers_policies"):
+        backend.treepli_response_headers_policies = {}
+    return backend.treepli_response_headers_policies
+
+
+def _policy(backend: CloudFrontBackend, policy_id: str) -> dict:  # type: ignore[type-arg]
+    policy = _policies(backend).get(policy_id)
+    if policy is None:
+        raise NoSuchResponseHeadersPolicy()
+    return policy
+
+
+def _check_name(backend: CloudFrontBackend, config: dict, policy_id: str = "") -> None:  # type: ignore[type-arg]
+    if any(p["config"].get("Name") == config.get("Name") and i != policy_id for i, p in _policies(backend).items()):
+        raise CloudFrontException(
+            "ResponseHeadersPolicyAlreadyExists", f"A response headers policy with the name {config.get('Name')} already exists."
+        )
+
+
+def _policy_result(policy: dict, **extra: str) -> ActionResult:  # type: ignore[type-arg]
+    body = {"Id": policy["id"], "LastModifiedTime": policy["modified"], "ResponseHeadersPolicyConfig": policy["config"]}
+    return ActionResult({"ResponseHeadersPolicy": body, "ETag": policy["etag"], **extra})
+
+
+def create_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
+    config = self._get_param("ResponseHeadersPolicyConfig", {})
+    _check_name(self.backend, config)
+    policy_id = str(mock_random.uuid4())
+    policy = {"id": policy_id, "config": config, "etag": mock_random.get_random_hex(14).upper(), "modified": utcnow()}
+    _policies(self.backend)[policy_id] = policy
+    return _policy_result(policy, Location=f"https://cloudfront.amazonaws.com/2020-05-31/response-headers-policy/{policy_id}")
+
+
+def get_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
+    return _policy_result(_policy(self.backend, self._get_param("Id")))
+
+
+def get_response_headers_policy_config(self: CloudFrontResponse) -> ActionResult:
+    policy = _policy(self.backend, self._get_param("Id"))
+    return ActionResult({"ResponseHeadersPolicyConfig": policy["config"], "ETag": policy["etag"]})
+
+
+def update_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
+    policy = _policy(self.backend, self._get_param("Id"))
+    config = self._get_param("ResponseHeadersPolicyConfig", {})
+    _check_name(self.backend, config, policy["id"])
+    policy.update(config=config, etag=mock_random.get_random_hex(14).upper(), modified=utcnow())
+    return _policy_result(policy)
+
+
+def _in_use(backend: CloudFrontBackend, policy_id: str) -> bool:
+    for distribution in backend.distributions.values():
+        config = distribution.distribution_config
+        behaviors = [config.DefaultCacheBehavior, *(config.CacheBehaviors.get("Items") or [])]
+        if any(getattr(b, "response_headers_policy_id", None) == policy_id for b in behaviors):
+            return True
+    return False
+
+
+def delete_response_headers_policy(self: CloudFrontResponse) -> EmptyResult:
+    policy_id = self._get_param("Id")
+    _policy(self.backend, policy_id)
+    if _in_use(self.backend, policy_id):
+        raise CloudFrontException("ResponseHeadersPolicyInUse", "Cannot delete the response headers policy because it is attached to one or more cache behaviors.")
+    del _policies(self.backend)[policy_id]
+    return EmptyResult()
+
+
+def list_response_headers_policies(self: CloudFrontResponse) -> ActionResult:
+    wanted = self._get_param("Type")
+    items = [] if wanted == "managed" else list(_policies(self.backend).values())
+    summaries = [
+        {
+            "Type": "custom",
+            "ResponseHeadersPolicy": {"Id": p["id"], "LastModifiedTime": p["modified"], "ResponseHeadersPolicyConfig": p["config"]},
+        }
+        for p in items
+    ]
+    return ActionResult({"ResponseHeadersPolicyList": {"MaxItems": 100, "Quantity": len(summaries), "Items": summaries}})
+
+
+for _name, _method in [
+    ("create_response_headers_policy", create_response_headers_policy),
+    ("get_response_headers_policy", get_response_headers_policy),
+    ("get_response_headers_policy_config", get_response_headers_policy_config),
+    ("update_response_headers_policy", update_response_headers_policy),
+    ("delete_response_headers_policy", delete_response_headers_policy),
+    ("list_response_headers_policies", list_response_headers_policies),
+]:
+    setattr(CloudFrontResponse, _name, _method)
+cloudfront_urls.url_paths.update(
+    {
+        "{0}/2020-05-31/response-headers-policy$": CloudFrontResponse.dispatch,
+        "{0}/2020-05-31/response-headers-policy/(?P<Id>[^/]+)$": CloudFrontResponse.dispatch,
+        "{0}/2020-05-31/response-headers-policy/(?P<Id>[^/]+)/config$": CloudFrontResponse.dispatch,
+    }
+)
 
 if __name__ == "__main__":
     main(sys.argv[1:])
