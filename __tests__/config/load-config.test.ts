@@ -287,7 +287,7 @@ describe("account-wide singletons", () => {
       staging: rawConfig("staging", sharedAccount),
       production: rawConfig("production", {
         ...sharedAccount,
-        accountSingletons: { ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" },
+        accountSingletons: { ecsAccountSettings: "existing" },
       }),
     };
     expect(() => loadEnvironmentConfigs(["staging"], { environments })).toThrow(
@@ -295,16 +295,15 @@ describe("account-wide singletons", () => {
     );
   });
 
-  test("fails when two environments in one account both create the ECS service-linked role", () => {
+  test("the ECS service-linked role is no longer a singleton of the configuration: ECS creates it, Terraform leaves it alone", () => {
     const environments = {
-      staging: rawConfig("staging", {
-        ...sharedAccount,
-        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" },
-      }),
-      production: rawConfig("production", sharedAccount),
+      staging: {
+        ...rawConfig("staging"),
+        accountSingletons: { ...ENVIRONMENTS.staging.accountSingletons, ecsServiceLinkedRole: "create" },
+      },
     };
-    expect(() => loadEnvironmentConfigs(["production"], { environments })).toThrow(
-      /\[accountSingletons.ecsServiceLinkedRole\] "create" in "staging" and "production"/,
+    expect(() => loadEnvironmentConfigs(["staging"], { environments: environments as never })).toThrow(
+      /\[accountSingletons.ecsServiceLinkedRole\] is not a known field of accountSingletons/,
     );
   });
 
@@ -313,7 +312,7 @@ describe("account-wide singletons", () => {
       staging: rawConfig("staging", {
         ...sharedAccount,
         stateBackend: { bucket: "treepli-staging-state" },
-        accountSingletons: { githubOidcProvider: "existing", ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" },
+        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" },
       }),
       production: rawConfig("production", sharedAccount),
     };
@@ -327,7 +326,7 @@ describe("account-wide singletons", () => {
     const environments = {
       staging: rawConfig("staging", {
         aws: { accountId: "333333333333", region: "us-east-1" },
-        accountSingletons: { githubOidcProvider: "existing", ecsServiceLinkedRole: "existing" },
+        accountSingletons: { githubOidcProvider: "existing" },
       }),
       production: rawConfig("production", sharedAccount),
     };

@@ -21,6 +21,26 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 /** The environments one plain `cdktf synth` produces. */
 export const DEFAULT_ENVIRONMENTS: readonly EnvironmentName[] = ["staging", "production"];
 
+/** Account-wide singletons: who creates each one in an AWS account. */
+export const accountSingletonsSchema = z.strictObject({
+  /**
+   * The IAM OIDC identity provider for GitHub Actions (`token.actions.githubusercontent.com`); IAM
+   * allows one per URL in an account. `create` fails where the account already has it (another project
+   * may have registered it): find out with
+   * `aws iam list-open-id-connect-providers --query "OpenIDConnectProviderList[?ends_with(Arn, '/token.actions.githubusercontent.com')].Arn"`
+   * and say `existing` if it prints an ARN.
+   */
+  githubOidcProvider: accountSingleton,
+  /**
+   * The account's ECS default settings in the region (`awsvpcTrunking`). Creating them succeeds
+   * whether or not they were set before; the owner's destroy resets them for the whole account.
+   */
+  ecsAccountSettings: accountSingleton,
+});
+
+/** The names of the account-wide singletons. */
+export const ACCOUNT_SINGLETONS = Object.keys(accountSingletonsSchema.shape) as (keyof typeof accountSingletonsSchema.shape)[];
+
 /**
  * Schema of one environment's configuration. It is the single source of truth for the
  * {@link EnvironmentConfig} type: every field is documented here or in its layer's `schema/<layer>.ts`, with its default.
@@ -80,20 +100,12 @@ export const environmentConfigSchema = z
     protectStatefulResources: z.boolean(),
 
     /**
-     * Account-wide singletons. Exactly one environment per AWS account may `create` each; every
-     * other environment sharing the account says `existing`.
+     * Account-wide singletons. At most one environment per AWS account may `create` each; every
+     * other environment sharing the account, and every account where something else already made it,
+     * says `existing`. (The ECS service-linked role is not among them: ECS creates it on demand and
+     * Terraform leaves it alone; see docs/decisions.md.)
      */
-    accountSingletons: z.strictObject({
-      /** The IAM OIDC identity provider for GitHub Actions (`token.actions.githubusercontent.com`). */
-      githubOidcProvider: accountSingleton,
-      /** The ECS service-linked role `AWSServiceRoleForECS`. */
-      ecsServiceLinkedRole: accountSingleton,
-      /**
-       * The account's ECS default settings (`awsvpcTrunking`, `containerInsights`), which apply to the
-       * whole account in the region.
-       */
-      ecsAccountSettings: accountSingleton,
-    }),
+    accountSingletons: accountSingletonsSchema,
 
     /** The `vpc` layer. */
     vpc: vpcSchema,

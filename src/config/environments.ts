@@ -22,7 +22,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
     stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.stagingAccountId}` },
     tags: ownerTags,
     protectStatefulResources: false,
-    accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.20.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 30 },
     cluster: { instanceType: "m6i.large", minSize: 1, maxSize: 4, desiredCapacity: 1 },
     github: {
@@ -53,7 +53,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
     stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.productionAccountId}` },
     tags: ownerTags,
     protectStatefulResources: true,
-    accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.10.0.0/16", azCount: 3, natGateways: "one-per-az", flowLogRetentionDays: 365 },
     cluster: { instanceType: "m6i.xlarge", minSize: 2, maxSize: 10, desiredCapacity: 3, rootVolumeSizeGiB: 50, targetCapacityPercent: 90 },
     github: {
@@ -93,7 +93,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
     stateBackend: { bucket: "treepli-local-terraform-state" },
     tags: { Project: "treepli" },
     protectStatefulResources: false,
-    accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.99.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 1 },
     cluster: { instanceType: "t3.small", minSize: 1, maxSize: 2, desiredCapacity: 1 },
     github: {
