@@ -50,7 +50,7 @@ export class BackendStack extends EnvironmentStack {
     const repository = new ContainerRepository(this, "repository", {
       name: `treepli-${config.name}/backend`,
       protect,
-      keepImages: settings.service.keepImages,
+      keepDeployedImages: settings.service.keepImages,
     });
 
     // Order of construction: the service (its target group) before the load balancer forwarding to it;
