@@ -211,9 +211,23 @@ describe("the service layers' configuration", () => {
     expect(errorFor("staging", { media: { corsAllowedOrigins: ["https://www.treepli.example/upload"] } })).toMatch(
       /\[media.corsAllowedOrigins.0\] "https:\/\/www.treepli.example\/upload": must be a browser origin/,
     );
-    expect(errorFor("staging", { media: { corsAllowedOrigins: [] } })).toMatch(
+    expect(errorFor("staging", { media: { corsAllowedOrigins: [], corsDevelopmentOrigins: [] } })).toMatch(
       /\[media.corsAllowedOrigins\] \[\]: must list at least one origin/,
     );
+  });
+
+  test("media: local development origins are opt-in, in their own list, and never allowed in production", () => {
+    expect(errorFor("production", { media: { corsDevelopmentOrigins: ["http://localhost:3000"] } })).toMatch(
+      /\[media.corsDevelopmentOrigins.0\] "http:\/\/localhost:3000": is not allowed in production/,
+    );
+    expect(errorFor("staging", { media: { corsAllowedOrigins: ["https://staging.treepli.example", "http://localhost:3000"] } })).toMatch(
+      /\[media.corsAllowedOrigins.1\] "http:\/\/localhost:3000": is a local development origin: list it in media.corsDevelopmentOrigins/,
+    );
+    expect(errorFor("staging", { media: { corsDevelopmentOrigins: ["https://dev.example.com"] } })).toMatch(
+      /\[media.corsDevelopmentOrigins.0\] "https:\/\/dev.example.com": must be a local development origin/,
+    );
+    expect(loadEnvironmentConfig("staging").media.corsDevelopmentOrigins).toEqual(["http://localhost:3000"]);
+    expect(loadEnvironmentConfig("production").media.corsDevelopmentOrigins).toEqual([]);
   });
 
   test("an unknown CloudFront price class is refused, naming the allowed ones", () => {

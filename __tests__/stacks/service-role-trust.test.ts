@@ -1,4 +1,3 @@
-import { EcsEc2Cluster } from "../../src/constructs/compute/ecs-ec2-cluster";
 import { ENVIRONMENT_NAMES } from "../../src/config/environment-config";
 import { loadEnvironmentConfig } from "../../src/config/load-config";
 import { parse, policy, resources, synthEnvironment, testConfig } from "../helpers";
@@ -6,7 +5,7 @@ import { parse, policy, resources, synthEnvironment, testConfig } from "../helpe
 // Every IAM role of the estate that an AWS service assumes on the account's behalf must carry the
 // confused-deputy guard (aws:SourceAccount): otherwise another AWS customer could point the same
 // service at this role's ARN. EC2 instance roles are the exception: EC2 assumes them for an instance
-// profile, without a source account ({@link EcsEc2Cluster}).
+// profile, without a source account (the cluster's container instances).
 const WITHOUT_SOURCE_ACCOUNT = ["ec2.amazonaws.com"];
 
 describe("service roles across the estate", () => {

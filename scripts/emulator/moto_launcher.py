@@ -33,9 +33,10 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
   CreateCapacityProvider is refused while it does not exist. Without this the emulator could not show
   that the cluster layer applies in a fresh account (the capacity provider waits for the cluster)
   as well as in one that already has the role;
-- adds CloudFront's response headers policies (Create/Get/GetConfig/Update/Delete/List
-  ResponseHeadersPolicy), which moto lacks (404): the site and media distributions attach one. As on
-  AWS, names are unique and a policy a distribution still uses cannot be deleted;
+- adds CloudFront's response headers policies and cache policies (Create/Get/GetConfig/Update/Delete/
+  List), which moto lacks (404): the site and media distributions attach a response headers policy,
+  the site's image and public-asset behaviors their own cache policies. As on AWS, names are unique
+  and a policy a cache behavior still uses cannot be deleted;
 - completes an ECS deployment at once when UpdateService changes the task definition or the count
   (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
   runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
@@ -233,110 +234,99 @@ def update_service(self: EC2ContainerServiceBackend, service_properties):  # typ
 EC2ContainerServiceBackend.update_service = update_service
 
 
-# CloudFront response headers policies, kept on the backend (so /moto-api/reset clears them).
-class NoSuchResponseHeadersPolicy(CloudFrontException):
-    def __init__(self) -> None:
-        super().__init__("NoSuchResponseHeadersPolicy", "The response headers policy does not exist.")
+# CloudFront response headers policies and cache policies: the same REST shape for both (Create, Get,
+# GetConfig, Update, Delete, List), kept on the backend so that /moto-api/reset clears them. As on AWS,
+# names are unique, and a policy a cache behavior still uses cannot be deleted.
+def _add_cloudfront_policy_kind(shape: str, path: str, behavior_attribute: str) -> None:
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in shape).lstrip("_")  # cache_policy
+    config_key = f"{shape}Config"
 
+    def policies(backend: CloudFrontBackend) -> dict:  # type: ignore[type-arg]
+        store = f"treepli_{snake}_store"
+        if not hasattr(backend, store):
+            setattr(backend, store, {})
+        return getattr(backend, store)
 
-def _policies(backend: CloudFrontBackend) -> dict:  # type: ignore[type-arg]
-    if not hasattr(backend, "treepli_response_headers_policies"):
-        backend.treepli_response_headers_policies = {}
-    return backend.treepli_response_headers_policies
+    def find(backend: CloudFrontBackend, policy_id: str) -> dict:  # type: ignore[type-arg]
+        policy = policies(backend).get(policy_id)
+        if policy is None:
+            raise CloudFrontException(f"NoSuch{shape}", f"The {snake.replace('_', ' ')} does not exist.")
+        return policy
 
+    def check_name(backend: CloudFrontBackend, config: dict, policy_id: str = "") -> None:  # type: ignore[type-arg]
+        if any(p["config"].get("Name") == config.get("Name") and i != policy_id for i, p in policies(backend).items()):
+            raise CloudFrontException(f"{shape}AlreadyExists", f"A {snake.replace('_', ' ')} named {config.get('Name')} already exists.")
 
-def _policy(backend: CloudFrontBackend, policy_id: str) -> dict:  # type: ignore[type-arg]
-    policy = _policies(backend).get(policy_id)
-    if policy is None:
-        raise NoSuchResponseHeadersPolicy()
-    return policy
+    def body(policy: dict) -> dict:  # type: ignore[type-arg]
+        return {"Id": policy["id"], "LastModifiedTime": policy["modified"], config_key: policy["config"]}
 
+    def create(self: CloudFrontResponse) -> ActionResult:
+        config = self._get_param(config_key, {})
+        check_name(self.backend, config)
+        policy_id = str(mock_random.uuid4())
+        policy = {"id": policy_id, "config": config, "etag": mock_random.get_random_hex(14).upper(), "modified": utcnow()}
+        policies(self.backend)[policy_id] = policy
+        location = f"https://cloudfront.amazonaws.com/2020-05-31/{path}/{policy_id}"
+        return ActionResult({shape: body(policy), "ETag": policy["etag"], "Location": location})
 
-def _check_name(backend: CloudFrontBackend, config: dict, policy_id: str = "") -> None:  # type: ignore[type-arg]
-    if any(p["config"].get("Name") == config.get("Name") and i != policy_id for i, p in _policies(backend).items()):
-        raise CloudFrontException(
-            "ResponseHeadersPolicyAlreadyExists", f"A response headers policy with the name {config.get('Name')} already exists."
-        )
+    def get(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self.backend, self._get_param("Id"))
+        return ActionResult({shape: body(policy), "ETag": policy["etag"]})
 
+    def get_config(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self.backend, self._get_param("Id"))
+        return ActionResult({config_key: policy["config"], "ETag": policy["etag"]})
 
-def _policy_result(policy: dict, **extra: str) -> ActionResult:  # type: ignore[type-arg]
-    body = {"Id": policy["id"], "LastModifiedTime": policy["modified"], "ResponseHeadersPolicyConfig": policy["config"]}
-    return ActionResult({"ResponseHeadersPolicy": body, "ETag": policy["etag"], **extra})
+    def update(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self.backend, self._get_param("Id"))
+        config = self._get_param(config_key, {})
+        check_name(self.backend, config, policy["id"])
+        policy.update(config=config, etag=mock_random.get_random_hex(14).upper(), modified=utcnow())
+        return ActionResult({shape: body(policy), "ETag": policy["etag"]})
 
+    def in_use(backend: CloudFrontBackend, policy_id: str) -> bool:
+        for distribution in backend.distributions.values():
+            config = distribution.distribution_config
+            behaviors = [config.DefaultCacheBehavior, *(config.CacheBehaviors.get("Items") or [])]
+            if any(getattr(b, behavior_attribute, None) == policy_id for b in behaviors):
+                return True
+        return False
 
-def create_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
-    config = self._get_param("ResponseHeadersPolicyConfig", {})
-    _check_name(self.backend, config)
-    policy_id = str(mock_random.uuid4())
-    policy = {"id": policy_id, "config": config, "etag": mock_random.get_random_hex(14).upper(), "modified": utcnow()}
-    _policies(self.backend)[policy_id] = policy
-    return _policy_result(policy, Location=f"https://cloudfront.amazonaws.com/2020-05-31/response-headers-policy/{policy_id}")
+    def delete(self: CloudFrontResponse) -> EmptyResult:
+        policy_id = self._get_param("Id")
+        find(self.backend, policy_id)
+        if in_use(self.backend, policy_id):
+            raise CloudFrontException(f"{shape}InUse", f"Cannot delete the {snake.replace('_', ' ')}: a cache behavior uses it.")
+        del policies(self.backend)[policy_id]
+        return EmptyResult()
 
+    def list_all(self: CloudFrontResponse) -> ActionResult:
+        # Only custom policies: AWS's managed ones are referred to by their fixed ids, never looked up.
+        items = [] if self._get_param("Type") == "managed" else list(policies(self.backend).values())
+        summaries = [{"Type": "custom", shape: body(p)} for p in items]
+        return ActionResult({f"{shape}List": {"MaxItems": 100, "Quantity": len(summaries), "Items": summaries}})
 
-def get_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
-    return _policy_result(_policy(self.backend, self._get_param("Id")))
-
-
-def get_response_headers_policy_config(self: CloudFrontResponse) -> ActionResult:
-    policy = _policy(self.backend, self._get_param("Id"))
-    return ActionResult({"ResponseHeadersPolicyConfig": policy["config"], "ETag": policy["etag"]})
-
-
-def update_response_headers_policy(self: CloudFrontResponse) -> ActionResult:
-    policy = _policy(self.backend, self._get_param("Id"))
-    config = self._get_param("ResponseHeadersPolicyConfig", {})
-    _check_name(self.backend, config, policy["id"])
-    policy.update(config=config, etag=mock_random.get_random_hex(14).upper(), modified=utcnow())
-    return _policy_result(policy)
-
-
-def _in_use(backend: CloudFrontBackend, policy_id: str) -> bool:
-    for distribution in backend.distributions.values():
-        config = distribution.distribution_config
-        behaviors = [config.DefaultCacheBehavior, *(config.CacheBehaviors.get("Items") or [])]
-        if any(getattr(b, "response_headers_policy_id", None) == policy_id for b in behaviors):
-            return True
-    return False
-
-
-def delete_response_headers_policy(self: CloudFrontResponse) -> EmptyResult:
-    policy_id = self._get_param("Id")
-    _policy(self.backend, policy_id)
-    if _in_use(self.backend, policy_id):
-        raise CloudFrontException("ResponseHeadersPolicyInUse", "Cannot delete the response headers policy because it is attached to one or more cache behaviors.")
-    del _policies(self.backend)[policy_id]
-    return EmptyResult()
-
-
-def list_response_headers_policies(self: CloudFrontResponse) -> ActionResult:
-    wanted = self._get_param("Type")
-    items = [] if wanted == "managed" else list(_policies(self.backend).values())
-    summaries = [
+    plural = snake[: -len("policy")] + "policies"  # cache_policies
+    for name, method in [
+        (f"create_{snake}", create),
+        (f"get_{snake}", get),
+        (f"get_{snake}_config", get_config),
+        (f"update_{snake}", update),
+        (f"delete_{snake}", delete),
+        (f"list_{plural}", list_all),
+    ]:
+        setattr(CloudFrontResponse, name, method)
+    cloudfront_urls.url_paths.update(
         {
-            "Type": "custom",
-            "ResponseHeadersPolicy": {"Id": p["id"], "LastModifiedTime": p["modified"], "ResponseHeadersPolicyConfig": p["config"]},
+            f"{{0}}/2020-05-31/{path}$": CloudFrontResponse.dispatch,
+            f"{{0}}/2020-05-31/{path}/(?P<Id>[^/]+)$": CloudFrontResponse.dispatch,
+            f"{{0}}/2020-05-31/{path}/(?P<Id>[^/]+)/config$": CloudFrontResponse.dispatch,
         }
-        for p in items
-    ]
-    return ActionResult({"ResponseHeadersPolicyList": {"MaxItems": 100, "Quantity": len(summaries), "Items": summaries}})
+    )
 
 
-for _name, _method in [
-    ("create_response_headers_policy", create_response_headers_policy),
-    ("get_response_headers_policy", get_response_headers_policy),
-    ("get_response_headers_policy_config", get_response_headers_policy_config),
-    ("update_response_headers_policy", update_response_headers_policy),
-    ("delete_response_headers_policy", delete_response_headers_policy),
-    ("list_response_headers_policies", list_response_headers_policies),
-]:
-    setattr(CloudFrontResponse, _name, _method)
-cloudfront_urls.url_paths.update(
-    {
-        "{0}/2020-05-31/response-headers-policy$": CloudFrontResponse.dispatch,
-        "{0}/2020-05-31/response-headers-policy/(?P<Id>[^/]+)$": CloudFrontResponse.dispatch,
-        "{0}/2020-05-31/response-headers-policy/(?P<Id>[^/]+)/config$": CloudFrontResponse.dispatch,
-    }
-)
+_add_cloudfront_policy_kind("ResponseHeadersPolicy", "response-headers-policy", "response_headers_policy_id")
+_add_cloudfront_policy_kind("CachePolicy", "cache-policy", "cache_policy_id")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

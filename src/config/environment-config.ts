@@ -173,6 +173,14 @@ export const environmentConfigSchema = z
       });
     }
     if (config.name === "production") {
+      config.media.corsDevelopmentOrigins.forEach((origin, index) => {
+        ctx.addIssue({
+          code: "custom",
+          path: ["media", "corsDevelopmentOrigins", index],
+          input: origin,
+          message: "is not allowed in production: no local development origin may upload to production's media",
+        });
+      });
       config.media.corsAllowedOrigins.forEach((origin, index) => {
         if (!origin.startsWith("https://")) {
           ctx.addIssue({

@@ -32,8 +32,9 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
     },
     domains: PLACEHOLDERS.stagingDomains,
     media: {
-      // Developers run the frontend locally against staging's API and media.
-      corsAllowedOrigins: [`https://${PLACEHOLDERS.stagingDomains.site}`, "http://localhost:3000"],
+      corsAllowedOrigins: [`https://${PLACEHOLDERS.stagingDomains.site}`],
+      // Opted in: developers run the frontend locally against staging's API and media.
+      corsDevelopmentOrigins: ["http://localhost:3000"],
       noncurrentVersionExpirationDays: 7,
     },
     backend: {
@@ -101,7 +102,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
       frontendRepository: PLACEHOLDERS.frontendRepository,
       deployEnvironment: "local",
     },
-    media: { corsAllowedOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
+    media: { corsDevelopmentOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
     backend: {
       service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
       throttling: { rateLimit: 10, burstLimit: 20 },

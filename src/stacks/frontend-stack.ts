@@ -54,7 +54,7 @@ export class FrontendStack extends EnvironmentStack {
     const repository = new ContainerRepository(this, "repository", {
       name: `treepli-${config.name}/frontend`,
       protect,
-      keepImages: settings.service.keepImages,
+      keepDeployedImages: settings.service.keepImages,
     });
 
     let loadBalancer: LoadBalancer | undefined;
@@ -123,6 +123,8 @@ export class FrontendStack extends EnvironmentStack {
         })
       : undefined;
     const distribution = new SiteDistribution(this, "site", {
+      name: `${name}-site`,
+      publicAssetPathPatterns: [...settings.publicAssetPathPatterns],
       originDomainName: originName ?? loadBalancer.dnsName,
       originUsesHttps: originName !== undefined,
       originSecretValue: originSecret.current,
