@@ -230,6 +230,19 @@ describe("the service layers' configuration", () => {
     expect(loadEnvironmentConfig("production").media.corsDevelopmentOrigins).toEqual([]);
   });
 
+  test("frontend: public asset path patterns default to the usual public/ files; one that would cache every page is refused", () => {
+    expect(loadEnvironmentConfig("production").frontend.publicAssetPathPatterns).toEqual([
+      "/favicon.ico",
+      "/robots.txt",
+      "/sitemap.xml",
+      "/images/*",
+      "/fonts/*",
+    ]);
+    expect(errorFor("staging", { frontend: { publicAssetPathPatterns: ["/*"] } })).toMatch(
+      /\[frontend.publicAssetPathPatterns.0\] "\/\*": must not be "\/\*": it would cache every page/,
+    );
+  });
+
   test("an unknown CloudFront price class is refused, naming the allowed ones", () => {
     expect(errorFor("staging", { media: { priceClass: "PriceClass_50" as never } })).toMatch(
       /\[media.priceClass\] "PriceClass_50": must be one of PriceClass_100, PriceClass_200, PriceClass_All/,

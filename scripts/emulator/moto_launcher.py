@@ -37,6 +37,9 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
   List), which moto lacks (404): the site and media distributions attach a response headers policy,
   the site's image and public-asset behaviors their own cache policies. As on AWS, names are unique
   and a policy a cache behavior still uses cannot be deleted;
+- gives an ECR image the digest AWS gives it, the SHA-256 of its manifest's bytes (moto hashes the
+  layer digests only): the deploy workflow adds its `deployed-` tag by putting the same manifest again
+  and checks that the digest did not change;
 - completes an ECS deployment at once when UpdateService changes the task definition or the count
   (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
   runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
@@ -45,6 +48,7 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
 """
+import hashlib
 import json
 import os
 import sys
@@ -59,6 +63,7 @@ from moto.cloudfront.models import CloudFrontBackend  # noqa: E402
 from moto.cloudfront.responses import CloudFrontResponse  # noqa: E402
 from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
 from moto.core.utils import utcnow  # noqa: E402
+from moto.ecr.models import Image as EcrImage  # noqa: E402
 from moto.ecs.exceptions import EcsClientException  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
@@ -160,6 +165,13 @@ def cancel_rotate_secret(self: SecretsManagerBackend, secret_id: str) -> str:  #
 
 
 SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
+
+# ECR: an image's digest is the SHA-256 of its manifest, as on AWS.
+def _create_digest(self: EcrImage) -> None:
+    self._image_digest = "sha256:" + hashlib.sha256(self.image_manifest.encode("utf-8")).hexdigest()
+
+
+EcrImage._create_digest = _create_digest
 
 # ECS service-linked role: AWS names it AWSServiceRoleForECS (moto derives "ecs" from the service name).
 iam_models.SERVICE_NAME_CONVERSION["ecs"] = "ECS"

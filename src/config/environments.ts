@@ -107,7 +107,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfigInp
       service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
       throttling: { rateLimit: 10, burstLimit: 20 },
       accessLogRetentionDays: 1,
-      database: { instanceClass: "db.t4g.micro", backupRetentionDays: 1, multiAz: false },
+      // Enhanced monitoring on, so that the end-to-end test reads back its role's trust.
+      database: { instanceClass: "db.t4g.micro", backupRetentionDays: 1, multiAz: false, monitoringIntervalSeconds: 60 },
     },
     frontend: {
       service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
