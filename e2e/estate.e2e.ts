@@ -622,6 +622,19 @@ function synthLocalWith(override: Partial<(typeof ENVIRONMENTS)["local"]>, prefi
   return outdir;
 }
 
+/** `terraform state <args>` of a local stack (state commands take neither -input nor -no-color). */
+function terraformState(stack: string, ...args: string[]) {
+  return runLocal(emulator.endpoint, ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, "state", ...args], {
+    logFile: LOG_FILE,
+  });
+}
+
+/** `terraform import` into a local stack's state (its options must come before the address and id). */
+function terraformImport(stack: string, address: string, id: string) {
+  const chdir = `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`;
+  return runLocal(emulator.endpoint, ["terraform", chdir, "import", "-input=false", "-no-color", address, id], { logFile: LOG_FILE });
+}
+
 /** `terraform plan -detailed-exitcode` of a stack: 0 when there is nothing to change (output shown otherwise). */
 function replan(outdir: string, stack: string) {
   const plan = terraformAt(outdir, stack, "plan", "-detailed-exitcode");
@@ -771,7 +784,9 @@ describe("the account-wide singletons", () => {
       (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["treepli-local-ec2"] }))).capacityProviders ?? [];
     expect(provider.status).toBe("ACTIVE");
     for (const stack of LOCAL_STACKS.slice(1)) {
-      const state = terraformIn(stack, "state", "list");
+      const state = terraformState(stack, "list");
+      expect(state.status).toBe(0);
+      expect(state.output).toMatch(/^aws_/m);
       expect(state.output).not.toMatch(/aws_iam_service_linked_role|data\.aws_iam_role\./);
     }
   });
@@ -779,7 +794,7 @@ describe("the account-wide singletons", () => {
   test("in an account that already has them, the cluster layer applies with 'existing' without touching them, and both service stacks keep their deploy roles", async () => {
     const { iam } = clients();
     const clusterStack = "local-cluster";
-    const addresses = terraformIn(clusterStack, "state", "list")
+    const addresses = terraformState(clusterStack, "list")
       .output.split("\n")
       .map((line) => line.trim());
     const providerAddress = addresses.find((a) => a.startsWith("aws_iam_openid_connect_provider."))!;
@@ -787,7 +802,7 @@ describe("the account-wide singletons", () => {
     const providerArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
     expect([providerAddress, settingAddress].every(Boolean)).toBe(true);
     // Someone else owns them now: Terraform forgets them; the account keeps them.
-    expect(terraformIn(clusterStack, "state", "rm", providerAddress, settingAddress).status).toBe(0);
+    expect(terraformState(clusterStack, "rm", providerAddress, settingAddress).status).toBe(0);
     const existingOut = synthLocalWith(
       { accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" } },
       "existing",
@@ -811,8 +826,8 @@ describe("the account-wide singletons", () => {
     } finally {
       // Back to the local configuration, which owns both (adopted with terraform import), so that the
       // estate can be destroyed.
-      expect(terraformIn(clusterStack, "import", providerAddress, providerArn).status).toBe(0);
-      expect(terraformIn(clusterStack, "import", settingAddress, "awsvpcTrunking").status).toBe(0);
+      expect(terraformImport(clusterStack, providerAddress, providerArn).status).toBe(0);
+      expect(terraformImport(clusterStack, settingAddress, "awsvpcTrunking").status).toBe(0);
       expect(terraformIn(clusterStack, "apply", "-auto-approve").status).toBe(0);
       fs.rmSync(existingOut, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rolls out one image of a Treepli service on ECS, following the image tag contract of this
-# infrastructure (README, "Image tags"; docs/deploying.md). Copy it to the application repository as
+# infrastructure (docs/deploying.md, "Image tags"). Copy it to the application repository as
 # .github/scripts/ecs-deploy.sh; .github/workflows/deploy-environment.yml runs it after pushing the image.
 #
 # Needs: bash, the AWS CLI (v1 or v2) with credentials of the service's deploy role, jq.
@@ -50,6 +50,8 @@ fail() {
   exit 1
 }
 case "$DEPLOYED_TAG" in "$DEPLOYED_PREFIX"*) ;; *) fail "DEPLOYED_TAG must start with ${DEPLOYED_PREFIX}, got ${DEPLOYED_TAG}" ;; esac
+[[ "$IMAGE_TAG" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || fail "IMAGE_TAG is not an image tag: ${IMAGE_TAG}"
+case "$IMAGE_TAG" in "$DEPLOYED_PREFIX"*) fail "IMAGE_TAG names a deployed- tag; give the image's sha-<commit> tag" ;; esac
 
 # 1. The image exists, and will stay among the deployed images the lifecycle policy keeps.
 aws ecr describe-images --repository-name "$REPOSITORY" --output json >"$WORK/images.json"

@@ -40,6 +40,9 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
 - gives an ECR image the digest AWS gives it, the SHA-256 of its manifest's bytes (moto hashes the
   layer digests only): the deploy workflow adds its `deployed-` tag by putting the same manifest again
   and checks that the digest did not change;
+- keeps a database's enhanced monitoring (MonitoringInterval, MonitoringRoleArn) given at
+  CreateDBInstance, as AWS does (moto keeps them only from ModifyDBInstance): every plan would turn
+  monitoring on again;
 - completes an ECS deployment at once when UpdateService changes the task definition or the count
   (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
   runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
@@ -69,6 +72,7 @@ from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.iam import models as iam_models  # noqa: E402
 from moto.moto_api._internal import mock_random  # noqa: E402
+from moto.rds.models import RDSBackend  # noqa: E402
 from moto.utilities.utils import get_partition  # noqa: E402
 from moto.s3.models import FakeDeleteMarker  # noqa: E402
 from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
@@ -165,6 +169,20 @@ def cancel_rotate_secret(self: SecretsManagerBackend, secret_id: str) -> str:  #
 
 
 SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
+
+# RDS: enhanced monitoring given at creation is kept (moto's DBInstance only takes it from a modify).
+_create_db_instance = RDSBackend.create_db_instance
+
+
+def create_db_instance(self: RDSBackend, db_kwargs):  # type: ignore[no-untyped-def]
+    monitoring = {key: db_kwargs[key] for key in ("monitoring_interval", "monitoring_role_arn") if db_kwargs.get(key) is not None}
+    database = _create_db_instance(self, db_kwargs)
+    for key, value in monitoring.items():
+        setattr(database, key, value)
+    return database
+
+
+RDSBackend.create_db_instance = create_db_instance
 
 # ECR: an image's digest is the SHA-256 of its manifest, as on AWS.
 def _create_digest(self: EcrImage) -> None:

@@ -130,8 +130,8 @@ export class EcsEc2Cluster extends Construct {
 
     const ami = new DataAwsSsmParameter(this, "ami", { name: amiSsmParameterName });
 
-    const instanceProfile = this.createInstanceRole(props.clusterName, name);
-    this.instanceRole = instanceProfile.role;
+    const { role: instanceRole, profileArn: instanceProfileArn } = this.createInstanceRole(props.clusterName, name);
+    this.instanceRole = instanceRole;
 
     this.instanceSecurityGroup = new SecurityGroup(this, "instance-security-group", {
       name: name("container-instances"),
@@ -160,7 +160,7 @@ export class EcsEc2Cluster extends Construct {
       description: `ECS container instances of ${props.clusterName}`,
       imageId: ami.value,
       instanceType: props.instanceType,
-      iamInstanceProfile: { arn: instanceProfile.arn },
+      iamInstanceProfile: { arn: instanceProfileArn },
       vpcSecurityGroupIds: [this.instanceSecurityGroup.id],
       userData: Fn.base64encode(userData),
       updateDefaultVersion: true,
@@ -252,7 +252,7 @@ export class EcsEc2Cluster extends Construct {
    *
    * The test of this construct lists each action of the managed policy with the reason for its scope.
    */
-  private createInstanceRole(clusterName: string, name: (suffix: string) => string): { role: IamRole; arn: string } {
+  private createInstanceRole(clusterName: string, name: (suffix: string) => string): { role: IamRole; profileArn: string } {
     const role = new IamRole(this, "instance-role", {
       name: name("container-instance"),
       description: `Lets EC2 container instances join the ${clusterName} ECS cluster`,
@@ -320,6 +320,6 @@ export class EcsEc2Cluster extends Construct {
       name: name("container-instance"),
       role: role.name,
     });
-    return { role, arn: profile.arn };
+    return { role, profileArn: profile.arn };
   }
 }

@@ -32,15 +32,12 @@ export const ECR_IMAGE_WRITE_ACTIONS = [
 ] as const;
 
 /**
- * Tags of the image contract between the deploy workflow and the lifecycle policy (README, "Image tags"):
- * the workflow pushes every build as `sha-<git commit>` and, once a rollout of it succeeded, adds a
- * unique tag starting with this prefix (`deployed-<UTC time>-<run>`). Tags are immutable, so a
- * deployed tag is never moved or reused.
+ * Prefix of the tag of the image contract between the deploy workflow and the lifecycle policy
+ * (docs/deploying.md, "Image tags"): the workflow pushes every build as `sha-<git commit>` and, once a
+ * rollout of it succeeded, adds a unique tag starting with this prefix
+ * (`deployed-<UTC time>-<run>-<attempt>`). Tags are immutable, so a deployed tag is never moved or reused.
  */
 export const DEPLOYED_TAG_PREFIX = "deployed-";
-
-/** Prefix of the tag every build is pushed with: `sha-<40-hex git commit>`. */
-export const BUILD_TAG_PREFIX = "sha-";
 
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;

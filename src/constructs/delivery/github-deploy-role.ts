@@ -124,7 +124,7 @@ export class GithubDeployRole extends Construct {
           Resource: props.ecrRepositoryArn,
         },
         {
-          // The image tag contract (README, "Image tags"): before a rollout the workflow checks that the
+          // The image tag contract (docs/deploying.md, "Image tags"): before a rollout the workflow checks that the
           // image will stay among the deployed images the lifecycle policy keeps (it reads the image's
           // push time and the policy's count); after it, it adds the deployed tag with PutImage.
           Sid: "ReadImageRetention",

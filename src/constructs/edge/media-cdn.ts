@@ -226,49 +226,12 @@ export class MediaCdn extends Construct {
       lifecycle: { preventDestroy: protect },
     });
     const publicAccessBlock = makeBucketPrivate(this, this.bucket.id);
-    new S3BucketVersioningA(this, "versioning", {
-      bucket: this.bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn },
-          // One data key per bucket rather than a KMS call per object: cheaper, and far below KMS's
-          // request quotas when CloudFront fetches many objects at once.
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          id: "expire-old-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: noncurrentVersionExpirationDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: abortIncompleteMultipartUploadDays }],
-          // A delete marker left alone once its object's versions expired only slows listings.
-          expiration: [{ expiredObjectDeleteMarker: true }],
-        },
-      ],
-    });
-    const uploadRule = (id: string, allowedOrigins: string[]) => ({
-      id,
-      allowedOrigins,
-      allowedMethods: ["GET", "HEAD", "PUT", "POST"],
-      allowedHeaders: [...MEDIA_UPLOAD_ALLOWED_HEADERS],
-      exposeHeaders: [...MEDIA_EXPOSED_HEADERS],
-      maxAgeSeconds: corsMaxAgeSeconds,
-    });
-    new S3BucketCorsConfiguration(this, "cors", {
-      bucket: this.bucket.id,
-      corsRule: [
-        ...(props.corsAllowedOrigins.length > 0 ? [uploadRule("browser-uploads", props.corsAllowedOrigins)] : []),
-        ...(corsDevelopmentOrigins.length > 0 ? [uploadRule("local-development-uploads", corsDevelopmentOrigins)] : []),
-      ],
+    this.configureBucket({
+      noncurrentVersionExpirationDays,
+      abortIncompleteMultipartUploadDays,
+      corsMaxAgeSeconds,
+      corsAllowedOrigins: props.corsAllowedOrigins,
+      corsDevelopmentOrigins,
     });
 
     this.originAccessControl = new CloudfrontOriginAccessControl(this, "origin-access-control", {
@@ -372,6 +335,60 @@ export class MediaCdn extends Construct {
         });
       }
     }
+  }
+
+  /** The bucket's versioning, encryption (with the key), lifecycle and CORS for browser uploads. */
+  private configureBucket(settings: {
+    noncurrentVersionExpirationDays: number;
+    abortIncompleteMultipartUploadDays: number;
+    corsMaxAgeSeconds: number;
+    corsAllowedOrigins: string[];
+    corsDevelopmentOrigins: string[];
+  }): void {
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn },
+          // One data key per bucket rather than a KMS call per object: cheaper, and far below KMS's
+          // request quotas when CloudFront fetches many objects at once.
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-old-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: settings.noncurrentVersionExpirationDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: settings.abortIncompleteMultipartUploadDays }],
+          // A delete marker left alone once its object's versions expired only slows listings.
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        },
+      ],
+    });
+    const uploadRule = (id: string, allowedOrigins: string[]) => ({
+      id,
+      allowedOrigins,
+      allowedMethods: ["GET", "HEAD", "PUT", "POST"],
+      allowedHeaders: [...MEDIA_UPLOAD_ALLOWED_HEADERS],
+      exposeHeaders: [...MEDIA_EXPOSED_HEADERS],
+      maxAgeSeconds: settings.corsMaxAgeSeconds,
+    });
+    new S3BucketCorsConfiguration(this, "cors", {
+      bucket: this.bucket.id,
+      corsRule: [
+        ...(settings.corsAllowedOrigins.length > 0 ? [uploadRule("browser-uploads", settings.corsAllowedOrigins)] : []),
+        ...(settings.corsDevelopmentOrigins.length > 0 ? [uploadRule("local-development-uploads", settings.corsDevelopmentOrigins)] : []),
+      ],
+    });
   }
 
   /** Name of the media bucket. */
