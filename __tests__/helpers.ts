@@ -58,6 +58,8 @@ export interface TerraformJson {
   resource: Record<string, Record<string, any>>;
   data?: Record<string, Record<string, any>>;
   output?: Record<string, any>;
+  locals?: Record<string, any>;
+  removed?: any[];
 }
 
 /** Parses the output of `Testing.synth`/`Testing.synthScope`. */

@@ -52,7 +52,7 @@ import {
   ListDistributionsCommand,
   ListOriginAccessControlsCommand,
 } from "@aws-sdk/client-cloudfront";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
@@ -74,6 +74,15 @@ import {
   CommandResult,
   stackOutputs,
 } from "../scripts/local/estate";
+import { CreateServiceLinkedRoleCommand, ListOpenIDConnectProvidersCommand } from "@aws-sdk/client-iam";
+import {
+  GetCachePolicyCommand,
+  GetResponseHeadersPolicyCommand,
+  ListCachePoliciesCommand,
+  ListResponseHeadersPoliciesCommand,
+} from "@aws-sdk/client-cloudfront";
+import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { aws, pushImage, requireTools, runDeployScript } from "./aws-cli";
 
 // Deploys every local stack through the real cdktf CLI, Terraform and AWS provider, with S3 remote
 // state and S3-native locking, onto a fresh emulator; then proves: no drift on a second plan, the
@@ -159,14 +168,8 @@ function terraformAt(outdir: string, stack: string, ...args: string[]) {
  * (`protectStatefulResources: true`), into its own folder. Its stacks use the same state as the
  * local estate's, so applying one changes the deployed stack.
  */
-function synthProtected(outdir: string): void {
-  const config = loadEnvironmentConfig("local", {
-    emulatorEndpoint: emulator.endpoint,
-    environments: { local: { ...ENVIRONMENTS.local, protectStatefulResources: true } },
-  });
-  const app = new App({ outdir, stackTraces: false });
-  addEnvironment(app, config);
-  app.synth();
+function synthProtected(): string {
+  return synthLocalWith({ protectStatefulResources: true }, "protected");
 }
 
 /** The one security group with this name, as EC2 reports it. */
@@ -668,6 +671,316 @@ async function protectionCheck<T>(
   return { apply, destroy, observed, restore };
 }
 
+/**
+ * The local environment synthesized with some configuration replaced, into its own folder. Its stacks
+ * use the same state as the local estate's, so applying one changes the deployed stack.
+ */
+function synthLocalWith(override: Partial<(typeof ENVIRONMENTS)["local"]>, prefixName: string): string {
+  const outdir = fs.mkdtempSync(path.join(LOG_DIR, `${prefixName}-`));
+  const config = loadEnvironmentConfig("local", {
+    emulatorEndpoint: emulator.endpoint,
+    environments: { local: { ...ENVIRONMENTS.local, ...override } },
+  });
+  const app = new App({ outdir, stackTraces: false });
+  addEnvironment(app, config);
+  app.synth();
+  return outdir;
+}
+
+/** `terraform state <args>` of a local stack (state commands take neither -input nor -no-color). */
+function terraformState(stack: string, ...args: string[]) {
+  return runLocal(emulator.endpoint, ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, "state", ...args], {
+    logFile: LOG_FILE,
+  });
+}
+
+/** `terraform import` into a local stack's state (its options must come before the address and id). */
+function terraformImport(stack: string, address: string, id: string) {
+  const chdir = `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`;
+  return runLocal(emulator.endpoint, ["terraform", chdir, "import", "-input=false", "-no-color", address, id], { logFile: LOG_FILE });
+}
+
+/** `terraform plan -detailed-exitcode` of a stack: 0 when there is nothing to change (output shown otherwise). */
+function replan(outdir: string, stack: string) {
+  const plan = terraformAt(outdir, stack, "plan", "-detailed-exitcode");
+  return { stack, status: plan.status, output: plan.status === 0 ? "" : plan.output };
+}
+
+describe("GitHub's deploy path, as the reference workflow runs it (docs/github)", () => {
+  const services = ["local-backend", "local-frontend"] as const;
+  const deployed: Record<string, { repositoryName: string; family: string; service: string; digest: string; before: string }> = {};
+  let cluster: string;
+
+  beforeAll(async () => {
+    requireTools();
+    cluster = stackOutputs(emulator.endpoint, "local-cluster").cluster_name as string;
+    const { ecs } = clients();
+    for (const stack of services) {
+      const outputs = stackOutputs(emulator.endpoint, stack);
+      const repositoryUrl = outputs.repository_url as string;
+      const repositoryName = repositoryUrl.slice(repositoryUrl.indexOf("/") + 1);
+      const [service] =
+        (await ecs.send(new DescribeServicesCommand({ cluster, services: [outputs.service_name as string] }))).services ?? [];
+      // The workflow's push: ECR login (GetAuthorizationToken), then the image under sha-<commit>.
+      expect(aws(emulator.endpoint, region, "ecr", "get-authorization-token").authorizationData).toHaveLength(1);
+      const digest = pushImage(emulator.endpoint, region, repositoryName, "sha-0123456789abcdef0123456789abcdef01234567", stack);
+      const result = runDeployScript(emulator.endpoint, region, {
+        ECR_REPOSITORY_URL: repositoryUrl,
+        ECS_CLUSTER: cluster,
+        ECS_SERVICE: outputs.service_name as string,
+        ECS_TASK_DEFINITION_FAMILY: outputs.task_definition_family as string,
+        IMAGE_TAG: "sha-0123456789abcdef0123456789abcdef01234567",
+      });
+      fs.appendFileSync(LOG_FILE, `\n$ ecs-deploy.sh (${stack})\n${result.stdout}${result.stderr}`);
+      expect({ stack, status: result.status, stderr: result.status === 0 ? "" : result.stderr }).toEqual({ stack, status: 0, stderr: "" });
+      deployed[stack] = {
+        repositoryName,
+        family: outputs.task_definition_family as string,
+        service: outputs.service_name as string,
+        digest,
+        before: service.taskDefinition as string,
+      };
+    }
+  });
+
+  test("each service runs a new revision of its family: the previous one with only the image replaced", async () => {
+    const { ecs } = clients();
+    for (const stack of services) {
+      const { family, service, before } = deployed[stack];
+      const [current] = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services ?? [];
+      const next = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))).taskDefinition!;
+      const previous = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: before }))).taskDefinition!;
+      expect(next.family).toBe(family);
+      expect(next.revision).toBe((previous.revision ?? 0) + 1);
+      expect(current.deployments?.map((d) => [d.status, d.taskDefinition, d.rolloutState])).toEqual([
+        ["PRIMARY", next.taskDefinitionArn, "COMPLETED"],
+      ]);
+      const [container] = next.containerDefinitions ?? [];
+      expect(container.image).toMatch(/\/treepli-local\/(backend|frontend):sha-0123456789abcdef0123456789abcdef01234567$/);
+      const withoutImage = (definition: typeof next) => ({
+        ...definition,
+        containerDefinitions: definition.containerDefinitions?.map(({ image, ...rest }) => rest),
+        taskDefinitionArn: undefined,
+        revision: undefined,
+        registeredAt: undefined,
+        registeredBy: undefined,
+      });
+      // Terraform's environment, secrets, sizing, roles and network mode are kept.
+      expect(withoutImage(next)).toEqual(withoutImage(previous));
+    }
+  });
+
+  test("after the rollout, the image carries a deployed- tag on the same digest, which the lifecycle policy keeps", () => {
+    for (const stack of services) {
+      const { repositoryName, digest } = deployed[stack];
+      const [image] = aws(
+        emulator.endpoint,
+        region,
+        "ecr",
+        "describe-images",
+        "--repository-name",
+        repositoryName,
+        "--image-ids",
+        `imageDigest=${digest}`,
+      ).imageDetails;
+      expect(image.imageTags).toEqual(
+        expect.arrayContaining(["sha-0123456789abcdef0123456789abcdef01234567", expect.stringMatching(/^deployed-\d{8}T\d{6}Z-e2e-1$/)]),
+      );
+      const rules = JSON.parse(
+        aws(emulator.endpoint, region, "ecr", "get-lifecycle-policy", "--repository-name", repositoryName).lifecyclePolicyText,
+      ).rules;
+      expect(
+        rules.map((r: any) => [
+          r.rulePriority,
+          r.selection.tagStatus,
+          r.selection.tagPatternList,
+          r.selection.countType,
+          r.selection.countNumber,
+        ]),
+      ).toEqual([
+        [1, "tagged", ["deployed-*"], "imageCountMoreThan", 30],
+        [2, "untagged", undefined, "sinceImagePushed", 7],
+        [3, "any", undefined, "sinceImagePushed", 14],
+      ]);
+      const repository = aws(emulator.endpoint, region, "ecr", "describe-repositories", "--repository-names", repositoryName)
+        .repositories[0];
+      expect(repository.imageTagMutability).toBe("IMMUTABLE");
+    }
+  });
+
+  test("a change of the services' counts, as autoscaling makes, and the rollouts leave both service stacks with nothing to change", async () => {
+    const { ecs } = clients();
+    for (const stack of services) {
+      await ecs.send(new UpdateServiceCommand({ cluster, service: deployed[stack].service, desiredCount: 2 }));
+    }
+    for (const stack of services) {
+      const plan = replan(LOCAL_OUTPUT, stack);
+      expect(plan).toEqual({ stack, status: 0, output: "" });
+    }
+  });
+
+  test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", () => {
+    const { repositoryName } = deployed["local-frontend"];
+    const repositoryUrl = stackOutputs(emulator.endpoint, "local-frontend").repository_url as string;
+    pushImage(emulator.endpoint, region, repositoryName, "sha-old", "an old build never deployed");
+    spawnSync("sleep", ["1.1"]);
+    // 30 later builds, each deployed (as its rollout would have tagged it).
+    for (let n = 0; n < 30; n++) pushImage(emulator.endpoint, region, repositoryName, `deployed-later-${n}`, `later ${n}`);
+    const result = runDeployScript(emulator.endpoint, region, {
+      ECR_REPOSITORY_URL: repositoryUrl,
+      ECS_CLUSTER: cluster,
+      ECS_SERVICE: deployed["local-frontend"].service,
+      ECS_TASK_DEFINITION_FAMILY: deployed["local-frontend"].family,
+      IMAGE_TAG: "sha-old",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/sha-old is older than the 30 newest deployed images the repository keeps \(30 are newer\)/);
+  });
+});
+
+describe("the account-wide singletons", () => {
+  test("ECS created its service-linked role with the cluster (AWS's name), and the emulator refuses a second one, as AWS does", async () => {
+    const { iam, ecs } = clients();
+    const role = (await iam.send(new GetRoleCommand({ RoleName: "AWSServiceRoleForECS" }))).Role;
+    expect(role?.Path).toBe("/aws-service-role/ecs.amazonaws.com/");
+    await expect(iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: "ecs.amazonaws.com" }))).rejects.toThrow(/already exists/);
+    // The capacity provider, which ECS refuses without the role, came after the cluster.
+    const [provider] =
+      (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["treepli-local-ec2"] }))).capacityProviders ?? [];
+    expect(provider.status).toBe("ACTIVE");
+    for (const stack of LOCAL_STACKS.slice(1)) {
+      const state = terraformState(stack, "list");
+      expect(state.status).toBe(0);
+      expect(state.output).toMatch(/^aws_/m);
+      expect(state.output).not.toMatch(/aws_iam_service_linked_role|data\.aws_iam_role\./);
+    }
+  });
+
+  test("in an account that already has them, the cluster layer applies with 'existing' without touching them, and both service stacks keep their deploy roles", async () => {
+    const { iam } = clients();
+    const clusterStack = "local-cluster";
+    const addresses = terraformState(clusterStack, "list")
+      .output.split("\n")
+      .map((line) => line.trim());
+    const providerAddress = addresses.find((a) => a.startsWith("aws_iam_openid_connect_provider."))!;
+    const settingAddress = addresses.find((a) => a.startsWith("aws_ecs_account_setting_default."))!;
+    const providerArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    expect([providerAddress, settingAddress].every(Boolean)).toBe(true);
+    // Someone else owns them now: Terraform forgets them; the account keeps them.
+    expect(terraformState(clusterStack, "rm", providerAddress, settingAddress).status).toBe(0);
+    const existingOut = synthLocalWith(
+      { accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" } },
+      "existing",
+    );
+    try {
+      for (const stack of ["local-cluster", "local-backend", "local-frontend"])
+        expect(terraformAt(existingOut, stack, "init").status).toBe(0);
+      const apply = terraformAt(existingOut, clusterStack, "apply", "-auto-approve");
+      expect({ status: apply.status, output: apply.status === 0 ? "" : apply.output }).toEqual({ status: 0, output: "" });
+      expect(apply.output).toMatch(/Resources: 0 added, 0 changed, 0 destroyed/);
+      for (const stack of ["local-cluster", "local-backend", "local-frontend"])
+        expect(replan(existingOut, stack)).toEqual({ stack, status: 0, output: "" });
+      const providers = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
+      expect(providers.map((p) => p.Arn)).toEqual([providerArn]);
+      for (const role of ["treepli-local-backend-deploy", "treepli-local-frontend-deploy"]) {
+        const trust = JSON.parse(
+          decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: role }))).Role?.AssumeRolePolicyDocument ?? "{}"),
+        );
+        expect(trust.Statement[0].Principal).toEqual({ Federated: providerArn });
+      }
+    } finally {
+      // Back to the local configuration, which owns both (adopted with terraform import), so that the
+      // estate can be destroyed.
+      expect(terraformImport(clusterStack, providerAddress, providerArn).status).toBe(0);
+      expect(terraformImport(clusterStack, settingAddress, "awsvpcTrunking").status).toBe(0);
+      expect(terraformIn(clusterStack, "apply", "-auto-approve").status).toBe(0);
+      fs.rmSync(existingOut, { recursive: true, force: true });
+    }
+    for (const stack of ["local-cluster", "local-backend", "local-frontend"])
+      expect(replan(LOCAL_OUTPUT, stack)).toEqual({ stack, status: 0, output: "" });
+  });
+});
+
+describe("service roles, as IAM reports them", () => {
+  test("RDS may assume the database's enhanced-monitoring role only for this account (aws:SourceAccount), as IAM reports it", async () => {
+    const { iam } = clients();
+    const role = (await iam.send(new GetRoleCommand({ RoleName: "treepli-local-backend-rds-monitoring" }))).Role;
+    expect(JSON.parse(decodeURIComponent(role?.AssumeRolePolicyDocument ?? "{}")).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "monitoring.rds.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+      },
+    ]);
+  });
+});
+
+describe("the edge, as CloudFront reports it", () => {
+  test("the site caches the image optimizer and public assets with their own policies, and every behavior adds the security headers", async () => {
+    const { cloudfront } = clients();
+    const outputs = stackOutputs(emulator.endpoint, "local-frontend");
+    const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.site_distribution_id as string }))).Distribution
+      ?.DistributionConfig;
+    const behaviors = config?.CacheBehaviors?.Items ?? [];
+    expect(behaviors.map((b) => b.PathPattern)).toEqual([
+      "/_next/static/*",
+      "/_next/image*",
+      "/favicon.ico",
+      "/robots.txt",
+      "/sitemap.xml",
+      "/images/*",
+      "/fonts/*",
+    ]);
+    const cachePolicy = async (id: string) => (await cloudfront.send(new GetCachePolicyCommand({ Id: id }))).CachePolicy?.CachePolicyConfig;
+    const image = await cachePolicy(behaviors[1].CachePolicyId!);
+    expect(image?.ParametersInCacheKeyAndForwardedToOrigin).toEqual(
+      expect.objectContaining({
+        QueryStringsConfig: { QueryStringBehavior: "whitelist", QueryStrings: { Quantity: 3, Items: ["url", "w", "q"] } },
+        HeadersConfig: { HeaderBehavior: "whitelist", Headers: { Quantity: 1, Items: ["Accept"] } },
+        CookiesConfig: { CookieBehavior: "none" },
+      }),
+    );
+    const assets = await cachePolicy(behaviors[2].CachePolicyId!);
+    expect(assets).toEqual(expect.objectContaining({ MinTTL: 300, DefaultTTL: 3600, MaxTTL: 86400 }));
+    const headerPolicies = new Set([
+      config?.DefaultCacheBehavior?.ResponseHeadersPolicyId,
+      ...behaviors.map((b) => b.ResponseHeadersPolicyId),
+    ]);
+    expect(headerPolicies.size).toBe(1);
+    const headers = (await cloudfront.send(new GetResponseHeadersPolicyCommand({ Id: [...headerPolicies][0]! }))).ResponseHeadersPolicy
+      ?.ResponseHeadersPolicyConfig;
+    expect(headers?.SecurityHeadersConfig).toEqual({
+      StrictTransportSecurity: { Override: true, IncludeSubdomains: true, Preload: false, AccessControlMaxAgeSec: 63072000 },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { Override: true, FrameOption: "DENY" },
+      ReferrerPolicy: { Override: true, ReferrerPolicy: "strict-origin-when-cross-origin" },
+    });
+    expect(headers?.CorsConfig).toBeUndefined();
+  });
+
+  test("the media CDN adds the security headers and read-only CORS for any site; the bucket admits local development uploads in a rule of its own", async () => {
+    const { cloudfront, s3 } = clients();
+    const outputs = stackOutputs(emulator.endpoint, "local-media");
+    const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.media_distribution_id as string }))).Distribution
+      ?.DistributionConfig;
+    const headers = (
+      await cloudfront.send(new GetResponseHeadersPolicyCommand({ Id: config?.DefaultCacheBehavior?.ResponseHeadersPolicyId }))
+    ).ResponseHeadersPolicy?.ResponseHeadersPolicyConfig;
+    expect(headers?.SecurityHeadersConfig?.StrictTransportSecurity?.AccessControlMaxAgeSec).toBe(63072000);
+    expect(headers?.SecurityHeadersConfig?.ContentTypeOptions).toEqual({ Override: true });
+    expect(headers?.CorsConfig).toEqual(
+      expect.objectContaining({
+        AccessControlAllowCredentials: false,
+        AccessControlAllowOrigins: { Quantity: 1, Items: ["*"] },
+        AccessControlAllowMethods: { Quantity: 2, Items: ["GET", "HEAD"] },
+      }),
+    );
+    const rules = (await s3.send(new GetBucketCorsCommand({ Bucket: outputs.media_bucket_name as string }))).CORSRules ?? [];
+    expect(rules.map((r) => [r.ID, r.AllowedOrigins])).toEqual([["local-development-uploads", ["http://localhost:3000"]]]);
+  });
+});
+
 describe("with production's protections switched on", () => {
   // Both checks run side by side (different stacks and states); the tests below read their results.
   let backend: Promise<ProtectionCheck<{ status?: string; deletionProtection?: boolean }>>;
@@ -675,8 +988,7 @@ describe("with production's protections switched on", () => {
   let protectedOut: string;
 
   beforeAll(async () => {
-    protectedOut = fs.mkdtempSync(path.join(LOG_DIR, "protected-"));
-    synthProtected(protectedOut);
+    protectedOut = synthProtected();
     const { rds, s3 } = clients();
     const bucket = stackOutputs(emulator.endpoint, "local-media").media_bucket_name as string;
     backend = protectionCheck(
@@ -756,9 +1068,15 @@ describe("destroying every stack in reverse order", () => {
       capacityProviders: (
         (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["treepli-local-ec2"] }))).capacityProviders ?? []
       ).filter((p) => p.status === "ACTIVE"),
+      // AWSServiceRoleForECS stays: ECS created it with the cluster, and the estate does not own it.
       roles: ((await iam.send(new ListRolesCommand({}))).Roles ?? []).filter(
-        (r) => r.RoleName?.startsWith("treepli-local") || r.Path?.startsWith("/aws-service-role/"),
+        (r) =>
+          r.RoleName?.startsWith("treepli-local") || (r.Path?.startsWith("/aws-service-role/") && r.RoleName !== "AWSServiceRoleForECS"),
       ),
+      oidcProviders: (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [],
+      cachePolicies: (await cloudfront.send(new ListCachePoliciesCommand({ Type: "custom" }))).CachePolicyList?.Items ?? [],
+      responseHeadersPolicies:
+        (await cloudfront.send(new ListResponseHeadersPoliciesCommand({ Type: "custom" }))).ResponseHeadersPolicyList?.Items ?? [],
       instanceProfiles: (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? [],
       logGroups: (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/treepli-local" }))).logGroups ?? [],
       buckets: ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).filter((b) => b.Name?.startsWith("treepli-local")),

@@ -248,8 +248,35 @@ describe("the service layers' configuration", () => {
     expect(errorFor("staging", { media: { corsAllowedOrigins: ["https://www.treepli.example/upload"] } })).toMatch(
       /\[media.corsAllowedOrigins.0\] "https:\/\/www.treepli.example\/upload": must be a browser origin/,
     );
-    expect(errorFor("staging", { media: { corsAllowedOrigins: [] } })).toMatch(
+    expect(errorFor("staging", { media: { corsAllowedOrigins: [], corsDevelopmentOrigins: [] } })).toMatch(
       /\[media.corsAllowedOrigins\] \[\]: must list at least one origin/,
+    );
+  });
+
+  test("media: local development origins are opt-in, in their own list, and never allowed in production", () => {
+    expect(errorFor("production", { media: { corsDevelopmentOrigins: ["http://localhost:3000"] } })).toMatch(
+      /\[media.corsDevelopmentOrigins.0\] "http:\/\/localhost:3000": is not allowed in production/,
+    );
+    expect(errorFor("staging", { media: { corsAllowedOrigins: ["https://staging.treepli.example", "http://localhost:3000"] } })).toMatch(
+      /\[media.corsAllowedOrigins.1\] "http:\/\/localhost:3000": is a local development origin: list it in media.corsDevelopmentOrigins/,
+    );
+    expect(errorFor("staging", { media: { corsDevelopmentOrigins: ["https://dev.example.com"] } })).toMatch(
+      /\[media.corsDevelopmentOrigins.0\] "https:\/\/dev.example.com": must be a local development origin/,
+    );
+    expect(loadEnvironmentConfig("staging").media.corsDevelopmentOrigins).toEqual(["http://localhost:3000"]);
+    expect(loadEnvironmentConfig("production").media.corsDevelopmentOrigins).toEqual([]);
+  });
+
+  test("frontend: public asset path patterns default to the usual public/ files; one that would cache every page is refused", () => {
+    expect(loadEnvironmentConfig("production").frontend.publicAssetPathPatterns).toEqual([
+      "/favicon.ico",
+      "/robots.txt",
+      "/sitemap.xml",
+      "/images/*",
+      "/fonts/*",
+    ]);
+    expect(errorFor("staging", { frontend: { publicAssetPathPatterns: ["/*"] } })).toMatch(
+      /\[frontend.publicAssetPathPatterns.0\] "\/\*": must not be "\/\*": it would cache every page/,
     );
   });
 
@@ -324,7 +351,7 @@ describe("account-wide singletons", () => {
       staging: rawConfig("staging", sharedAccount),
       production: rawConfig("production", {
         ...sharedAccount,
-        accountSingletons: { ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" },
+        accountSingletons: { ecsAccountSettings: "existing" },
       }),
     };
     expect(() => loadEnvironmentConfigs(["staging"], { environments })).toThrow(
@@ -332,16 +359,15 @@ describe("account-wide singletons", () => {
     );
   });
 
-  test("fails when two environments in one account both create the ECS service-linked role", () => {
+  test("the ECS service-linked role is no longer a singleton of the configuration: ECS creates it, Terraform leaves it alone", () => {
     const environments = {
-      staging: rawConfig("staging", {
-        ...sharedAccount,
-        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" },
-      }),
-      production: rawConfig("production", sharedAccount),
+      staging: {
+        ...rawConfig("staging"),
+        accountSingletons: { ...ENVIRONMENTS.staging.accountSingletons, ecsServiceLinkedRole: "create" },
+      },
     };
-    expect(() => loadEnvironmentConfigs(["production"], { environments })).toThrow(
-      /\[accountSingletons.ecsServiceLinkedRole\] "create" in "staging" and "production"/,
+    expect(() => loadEnvironmentConfigs(["staging"], { environments: environments as never })).toThrow(
+      /\[accountSingletons.ecsServiceLinkedRole\] is not a known field of accountSingletons/,
     );
   });
 
@@ -350,7 +376,7 @@ describe("account-wide singletons", () => {
       staging: rawConfig("staging", {
         ...sharedAccount,
         stateBackend: { bucket: "treepli-staging-state" },
-        accountSingletons: { githubOidcProvider: "existing", ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" },
+        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" },
       }),
       production: rawConfig("production", sharedAccount),
     };
@@ -364,7 +390,7 @@ describe("account-wide singletons", () => {
     const environments = {
       staging: rawConfig("staging", {
         aws: { accountId: "333333333333", region: "us-east-1" },
-        accountSingletons: { githubOidcProvider: "existing", ecsServiceLinkedRole: "existing" },
+        accountSingletons: { githubOidcProvider: "existing" },
       }),
       production: rawConfig("production", sharedAccount),
     };

@@ -1,3 +1,7 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { architecture } from "../../src/review/architecture";
 import { PRICES, stackCost } from "../../src/review/cost";
 import { EstateGraph } from "../../src/review/estate-graph";
@@ -141,15 +145,33 @@ test("the price table is dated, names its source, and prices every instance type
   for (const region of ["eu-west-1", "us-east-1"]) expect(Object.keys(PRICES.regions)).toContain(region);
 });
 
+/**
+ * A commit of the working tree, untracked files included (through a scratch index, so that neither the
+ * index nor HEAD of the checkout changes).
+ */
+function workingTreeCommit(): string {
+  const index = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "treepli-index-")), "index");
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, GIT_INDEX_FILE: index } }).trim();
+  try {
+    git("read-tree", "HEAD");
+    git("add", "-A");
+    return git("commit-tree", git("write-tree"), "-p", "HEAD", "-m", "the working tree, for the review's tests");
+  } finally {
+    fs.rmSync(path.dirname(index), { recursive: true, force: true });
+  }
+}
+
 describe("comparing with a git ref", () => {
-  // The ref's own code synthesizes the baseline (HEAD here); this tree is synthesized with a fixture change: staging
-  // gets a NAT gateway per AZ instead of one shared.
+  // The ref's own code synthesizes the baseline: a commit of this working tree as it is (uncommitted edits
+  // included, so that the test holds while a change is being made); this tree is synthesized with a fixture
+  // change: staging gets a NAT gateway per AZ instead of one shared.
   const changed = synth(["staging", "production"], {
     environments: { staging: { ...ENVIRONMENTS.staging, vpc: { ...ENVIRONMENTS.staging.vpc, natGateways: "one-per-az" } } },
   });
   let baseline: ReturnType<typeof synthesizeRef>;
   beforeAll(() => {
-    baseline = synthesizeRef("HEAD", { repoRoot: PROJECT_ROOT });
+    baseline = synthesizeRef(workingTreeCommit(), { repoRoot: PROJECT_ROOT });
   }, 180_000);
 
   test("the fixture change shows up, by resource address and attribute, with its cost; the untouched stacks do not", () => {

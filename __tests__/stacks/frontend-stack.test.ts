@@ -79,7 +79,7 @@ describe("frontend layer", () => {
       expect(distribution.origin[0].custom_header[0].value).toMatch(/^\$\{/);
     });
 
-    test("THEN static Next.js assets are cached long, pages not at all, with every viewer header but Host forwarded", () => {
+    test("THEN static Next.js assets are cached long, images and the configured public assets by their own policies, pages not at all, with every viewer header but Host forwarded", () => {
       expect(synthesized).toHaveResourceWithProperties(CloudfrontDistribution, {
         aliases: ["www.treepli.example"],
         price_class: "PriceClass_200",
@@ -91,9 +91,30 @@ describe("frontend layer", () => {
         }),
       });
       const distribution = onlyResource(json, "aws_cloudfront_distribution");
-      expect(distribution.ordered_cache_behavior).toEqual([
-        expect.objectContaining({ path_pattern: "/_next/static/*", cache_policy_id: "658327ea-f89d-4fab-a63d-7e88639e58f6" }),
+      expect(distribution.ordered_cache_behavior.map((b: any) => b.path_pattern)).toEqual([
+        "/_next/static/*",
+        "/_next/image*",
+        "/favicon.ico",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/images/*",
+        "/fonts/*",
       ]);
+      expect(distribution.ordered_cache_behavior[0].cache_policy_id).toBe("658327ea-f89d-4fab-a63d-7e88639e58f6");
+      expect(
+        resources(json, "aws_cloudfront_cache_policy")
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(["treepli-production-frontend-site-next-image", "treepli-production-frontend-site-public-assets"]);
+    });
+
+    test("THEN every response of the site gets the security headers policy, named for the environment", () => {
+      const distribution = onlyResource(json, "aws_cloudfront_distribution");
+      const policy = onlyResource(json, "aws_cloudfront_response_headers_policy");
+      expect(policy.name).toBe("treepli-production-frontend-site");
+      for (const behavior of [distribution.default_cache_behavior, ...distribution.ordered_cache_behavior]) {
+        expect(behavior.response_headers_policy_id).toMatch(/^\$\{aws_cloudfront_response_headers_policy\./);
+      }
     });
 
     test("THEN the API URL and the media CDN domain reach the container from the backend and media stacks", () => {

@@ -65,26 +65,28 @@ describe("cluster layer", () => {
     expect(onlyResource(json, "aws_ecs_cluster").name).toBe("treepli-production");
   });
 
-  test("an environment that creates the account singletons creates the ECS service-linked role and turns on awsvpc trunking before instances register", () => {
-    expect(synthesized).toHaveResourceWithProperties(IamServiceLinkedRole, { aws_service_name: "ecs.amazonaws.com" });
+  test("an environment that creates the account singletons turns on awsvpc trunking before instances register", () => {
     expect(synthesized).toHaveResourceWithProperties(EcsAccountSettingDefault, { name: "awsvpcTrunking", value: "enabled" });
     const group = onlyResource(json, "aws_autoscaling_group");
-    expect(group.depends_on).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^aws_iam_service_linked_role\./),
-        expect.stringMatching(/^aws_ecs_account_setting_default\./),
-      ]),
-    );
+    expect(group.depends_on).toEqual([expect.stringMatching(/^aws_ecs_account_setting_default\./)]);
   });
 
-  test("an environment that uses the existing singletons looks the role up and leaves the account setting alone", () => {
-    const existing = testConfig("staging", {
-      accountSingletons: { githubOidcProvider: "existing", ecsServiceLinkedRole: "existing", ecsAccountSettings: "existing" },
-    });
+  test("no environment manages or looks up the ECS service-linked role: ECS creates it with the cluster, and it may already exist", () => {
+    for (const name of ["staging", "production", "local"] as const) {
+      const cluster = synthEnvironment(loadEnvironmentConfig(name)).cluster;
+      expect(cluster).not.toHaveResource(IamServiceLinkedRole);
+      expect(cluster).not.toHaveDataSource(DataAwsIamRole);
+      // A role an earlier version created is forgotten, never deleted.
+      expect(parse(cluster).removed).toEqual([
+        { from: "aws_iam_service_linked_role.ecs-service-linked-role", lifecycle: { destroy: false } },
+      ]);
+    }
+  });
+
+  test("an environment that uses the existing singletons looks the OIDC provider up by its URL and leaves the account setting alone", () => {
+    const existing = testConfig("staging", { accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" } });
     const synthesizedExisting = synthEnvironment(existing).cluster;
-    expect(synthesizedExisting).not.toHaveResource(IamServiceLinkedRole);
     expect(synthesizedExisting).not.toHaveResource(EcsAccountSettingDefault);
-    expect(synthesizedExisting).toHaveDataSourceWithProperties(DataAwsIamRole, { name: "AWSServiceRoleForECS" });
     expect(synthesizedExisting).not.toHaveResource(IamOpenidConnectProvider);
     expect(synthesizedExisting).toHaveDataSourceWithProperties(DataAwsIamOpenidConnectProvider, {
       url: "https://token.actions.githubusercontent.com",

@@ -17,10 +17,11 @@ describe("media layer", () => {
       expect(onlyResource(json, "aws_kms_key").lifecycle).toEqual({ prevent_destroy: true });
     });
 
-    test("THEN browsers may upload only from the configured https origin", () => {
-      expect(synthesized).toHaveResourceWithProperties(S3BucketCorsConfiguration, {
-        cors_rule: [expect.objectContaining({ allowed_origins: ["https://www.treepli.example"] })],
-      });
+    test("THEN browsers may upload only from the configured https origin: no local development origin", () => {
+      expect(onlyResource(json, "aws_s3_bucket_cors_configuration").cors_rule).toEqual([
+        expect.objectContaining({ id: "browser-uploads", allowed_origins: ["https://www.treepli.example"] }),
+      ]);
+      expect(synthesized).toHaveResourceWithProperties(S3BucketCorsConfiguration, { cors_rule: [expect.anything()] });
     });
 
     test("THEN the CDN uses the configured price class and the media domain, with a certificate from us-east-1", () => {

@@ -28,10 +28,30 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
 - lets CancelRotateSecret turn off the managed rotation of a secret another service owns (RDS's master
   password), which moto refuses for any secret without a rotation Lambda: deleting
   `aws_secretsmanager_secret_rotation` failed, so the backend stack could not be destroyed.
+- names the ECS service-linked role `AWSServiceRoleForECS`, as AWS does (moto: `AWSServiceRoleForecs`),
+  and behaves like AWS around it: CreateCluster creates the role when the account has none, and
+  CreateCapacityProvider is refused while it does not exist. Without this the emulator could not show
+  that the cluster layer applies in a fresh account (the capacity provider waits for the cluster)
+  as well as in one that already has the role;
+- adds CloudFront's response headers policies and cache policies (Create/Get/GetConfig/Update/Delete/
+  List), which moto lacks (404): the site and media distributions attach a response headers policy,
+  the site's image and public-asset behaviors their own cache policies. As on AWS, names are unique
+  and a policy a cache behavior still uses cannot be deleted;
+- gives an ECR image the digest AWS gives it, the SHA-256 of its manifest's bytes (moto hashes the
+  layer digests only): the deploy workflow adds its `deployed-` tag by putting the same manifest again
+  and checks that the digest did not change;
+- keeps a database's enhanced monitoring (MonitoringInterval, MonitoringRoleArn) given at
+  CreateDBInstance, as AWS does (moto keeps them only from ModifyDBInstance): every plan would turn
+  monitoring on again;
+- completes an ECS deployment at once when UpdateService changes the task definition or the count
+  (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
+  runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
+  is reported as done, with the new task definition as the primary deployment.
 
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
 """
+import hashlib
 import json
 import os
 import sys
@@ -40,8 +60,20 @@ os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.autoscaling.models import AutoScalingBackend  # noqa: E402
+from moto.cloudfront import urls as cloudfront_urls  # noqa: E402
+from moto.cloudfront.exceptions import CloudFrontException  # noqa: E402
+from moto.cloudfront.models import CloudFrontBackend  # noqa: E402
+from moto.cloudfront.responses import CloudFrontResponse  # noqa: E402
+from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
+from moto.core.utils import utcnow  # noqa: E402
+from moto.ecr.models import Image as EcrImage  # noqa: E402
+from moto.ecs.exceptions import EcsClientException  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
+from moto.iam import models as iam_models  # noqa: E402
+from moto.moto_api._internal import mock_random  # noqa: E402
+from moto.rds.models import RDSBackend  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
 from moto.s3.models import FakeDeleteMarker  # noqa: E402
 from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
 from moto.server import main  # noqa: E402
@@ -137,6 +169,194 @@ def cancel_rotate_secret(self: SecretsManagerBackend, secret_id: str) -> str:  #
 
 
 SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
+
+# RDS: enhanced monitoring given at creation is kept (moto's DBInstance only takes it from a modify).
+_create_db_instance = RDSBackend.create_db_instance
+
+
+def create_db_instance(self: RDSBackend, db_kwargs):  # type: ignore[no-untyped-def]
+    monitoring = {key: db_kwargs[key] for key in ("monitoring_interval", "monitoring_role_arn") if db_kwargs.get(key) is not None}
+    database = _create_db_instance(self, db_kwargs)
+    for key, value in monitoring.items():
+        setattr(database, key, value)
+    return database
+
+
+RDSBackend.create_db_instance = create_db_instance
+
+# ECR: an image's digest is the SHA-256 of its manifest, as on AWS.
+def _create_digest(self: EcrImage) -> None:
+    self._image_digest = "sha256:" + hashlib.sha256(self.image_manifest.encode("utf-8")).hexdigest()
+
+
+EcrImage._create_digest = _create_digest
+
+# ECS service-linked role: AWS names it AWSServiceRoleForECS (moto derives "ecs" from the service name).
+iam_models.SERVICE_NAME_CONVERSION["ecs"] = "ECS"
+ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+
+
+def _iam(backend: EC2ContainerServiceBackend):  # type: ignore[no-untyped-def]
+    return iam_models.iam_backends[backend.account_id][get_partition(backend.region_name)]
+
+
+def _has_ecs_service_linked_role(backend: EC2ContainerServiceBackend) -> bool:
+    return any(role.name == ECS_SERVICE_LINKED_ROLE for role in _iam(backend).roles.values())
+
+
+_create_cluster = EC2ContainerServiceBackend.create_cluster
+
+
+def create_cluster(self: EC2ContainerServiceBackend, *args, **kwargs):  # type: ignore[no-untyped-def]
+    # AWS: "When you call CreateCluster, Amazon ECS attempts to create the service-linked role".
+    if not _has_ecs_service_linked_role(self):
+        _iam(self).create_service_linked_role("ecs.amazonaws.com", "Role to enable Amazon ECS to manage your cluster.", "")
+    return _create_cluster(self, *args, **kwargs)
+
+
+_create_capacity_provider = EC2ContainerServiceBackend.create_capacity_provider
+
+
+def create_capacity_provider(self: EC2ContainerServiceBackend, *args, **kwargs):  # type: ignore[no-untyped-def]
+    # AWS refuses a capacity provider (managed scaling acts through the role) until the role exists.
+    if not _has_ecs_service_linked_role(self):
+        raise EcsClientException("The ECS Service Linked Role does not exist. Please ensure that it exists and try again.")
+    return _create_capacity_provider(self, *args, **kwargs)
+
+
+EC2ContainerServiceBackend.create_cluster = create_cluster
+EC2ContainerServiceBackend.create_capacity_provider = create_capacity_provider
+
+# ECS deployments: the emulator runs no container, so a rollout started by UpdateService (a new task
+# definition, a new count) is complete at once, with the new task definition as the only deployment.
+_update_service = EC2ContainerServiceBackend.update_service
+
+
+def update_service(self: EC2ContainerServiceBackend, service_properties):  # type: ignore[no-untyped-def]
+    rolls_out = any(service_properties.get(key) is not None for key in ("task_definition", "desired_count")) or bool(
+        service_properties.get("force_new_deployment")
+    )
+    service = _update_service(self, service_properties)
+    if rolls_out and service.deployment_controller.get("type", "ECS") == "ECS":
+        now = utcnow()
+        previous = service.deployments[0] if service.deployments else {}
+        deployment_id = f"ecs-svc/{mock_random.randint(0, 32**12)}"
+        service.running_count, service.pending_count = service.desired_count, 0
+        service.deployments = [
+            {
+                **previous,
+                "id": deployment_id,
+                "status": "PRIMARY",
+                "taskDefinition": service.task_definition,
+                "desiredCount": service.desired_count,
+                "runningCount": service.desired_count,
+                "pendingCount": 0,
+                "failedTasks": 0,
+                "rolloutState": "COMPLETED",
+                "rolloutStateReason": f"ECS deployment {deployment_id} completed.",
+                "createdAt": now,
+                "updatedAt": now,
+            }
+        ]
+    return service
+
+
+EC2ContainerServiceBackend.update_service = update_service
+
+
+# CloudFront response headers policies and cache policies: the same REST shape for both (Create, Get,
+# GetConfig, Update, Delete, List), kept on the backend so that /moto-api/reset clears them. As on AWS,
+# names are unique, and a policy a cache behavior still uses cannot be deleted.
+def _add_cloudfront_policy_kind(shape: str, path: str, behavior_attribute: str) -> None:
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in shape).lstrip("_")  # cache_policy
+    config_key = f"{shape}Config"
+
+    def policies(backend: CloudFrontBackend) -> dict:  # type: ignore[type-arg]
+        store = f"treepli_{snake}_store"
+        if not hasattr(backend, store):
+            setattr(backend, store, {})
+        return getattr(backend, store)
+
+    def find(backend: CloudFrontBackend, policy_id: str) -> dict:  # type: ignore[type-arg]
+        policy = policies(backend).get(policy_id)
+        if policy is None:
+            raise CloudFrontException(f"NoSuch{shape}", f"The {snake.replace('_', ' ')} does not exist.")
+        return policy
+
+    def check_name(backend: CloudFrontBackend, config: dict, policy_id: str = "") -> None:  # type: ignore[type-arg]
+        if any(p["config"].get("Name") == config.get("Name") and i != policy_id for i, p in policies(backend).items()):
+            raise CloudFrontException(f"{shape}AlreadyExists", f"A {snake.replace('_', ' ')} named {config.get('Name')} already exists.")
+
+    def body(policy: dict) -> dict:  # type: ignore[type-arg]
+        return {"Id": policy["id"], "LastModifiedTime": policy["modified"], config_key: policy["config"]}
+
+    def create(self: CloudFrontResponse) -> ActionResult:
+        config = self._get_param(config_key, {})
+        check_name(self.backend, config)
+        policy_id = str(mock_random.uuid4())
+        policy = {"id": policy_id, "config": config, "etag": mock_random.get_random_hex(14).upper(), "modified": utcnow()}
+        policies(self.backend)[policy_id] = policy
+        location = f"https://cloudfront.amazonaws.com/2020-05-31/{path}/{policy_id}"
+        return ActionResult({shape: body(policy), "ETag": policy["etag"], "Location": location})
+
+    def get(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self.backend, self._get_param("Id"))
+        return ActionResult({shape: body(policy), "ETag": policy["etag"]})
+
+    def get_config(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self.backend, self._get_param("Id"))
+        return ActionResult({config_key: policy["config"], "ETag": policy["etag"]})
+
+    def update(self: CloudFrontResponse) -> ActionResult:
+        policy = find(self.backend, self._get_param("Id"))
+        config = self._get_param(config_key, {})
+        check_name(self.backend, config, policy["id"])
+        policy.update(config=config, etag=mock_random.get_random_hex(14).upper(), modified=utcnow())
+        return ActionResult({shape: body(policy), "ETag": policy["etag"]})
+
+    def in_use(backend: CloudFrontBackend, policy_id: str) -> bool:
+        for distribution in backend.distributions.values():
+            config = distribution.distribution_config
+            behaviors = [config.DefaultCacheBehavior, *(config.CacheBehaviors.get("Items") or [])]
+            if any(getattr(b, behavior_attribute, None) == policy_id for b in behaviors):
+                return True
+        return False
+
+    def delete(self: CloudFrontResponse) -> EmptyResult:
+        policy_id = self._get_param("Id")
+        find(self.backend, policy_id)
+        if in_use(self.backend, policy_id):
+            raise CloudFrontException(f"{shape}InUse", f"Cannot delete the {snake.replace('_', ' ')}: a cache behavior uses it.")
+        del policies(self.backend)[policy_id]
+        return EmptyResult()
+
+    def list_all(self: CloudFrontResponse) -> ActionResult:
+        # Only custom policies: AWS's managed ones are referred to by their fixed ids, never looked up.
+        items = [] if self._get_param("Type") == "managed" else list(policies(self.backend).values())
+        summaries = [{"Type": "custom", shape: body(p)} for p in items]
+        return ActionResult({f"{shape}List": {"MaxItems": 100, "Quantity": len(summaries), "Items": summaries}})
+
+    plural = snake[: -len("policy")] + "policies"  # cache_policies
+    for name, method in [
+        (f"create_{snake}", create),
+        (f"get_{snake}", get),
+        (f"get_{snake}_config", get_config),
+        (f"update_{snake}", update),
+        (f"delete_{snake}", delete),
+        (f"list_{plural}", list_all),
+    ]:
+        setattr(CloudFrontResponse, name, method)
+    cloudfront_urls.url_paths.update(
+        {
+            f"{{0}}/2020-05-31/{path}$": CloudFrontResponse.dispatch,
+            f"{{0}}/2020-05-31/{path}/(?P<Id>[^/]+)$": CloudFrontResponse.dispatch,
+            f"{{0}}/2020-05-31/{path}/(?P<Id>[^/]+)/config$": CloudFrontResponse.dispatch,
+        }
+    )
+
+
+_add_cloudfront_policy_kind("ResponseHeadersPolicy", "response-headers-policy", "response_headers_policy_id")
+_add_cloudfront_policy_kind("CachePolicy", "cache-policy", "cache_policy_id")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -47,6 +47,26 @@ const environmentName = z
   })
   .max(20, { error: "must be at most 20 characters (it is part of every resource name)" });
 
+/** Account-wide singletons: who creates each one in an AWS account. */
+export const accountSingletonsSchema = z.strictObject({
+  /**
+   * The IAM OIDC identity provider for GitHub Actions (`token.actions.githubusercontent.com`); IAM
+   * allows one per URL in an account. `create` fails where the account already has it (another project
+   * may have registered it): find out with
+   * `aws iam list-open-id-connect-providers --query "OpenIDConnectProviderList[?ends_with(Arn, '/token.actions.githubusercontent.com')].Arn"`
+   * and say `existing` if it prints an ARN.
+   */
+  githubOidcProvider: accountSingleton,
+  /**
+   * The account's ECS default settings in the region (`awsvpcTrunking`). Creating them succeeds
+   * whether or not they were set before; the owner's destroy resets them for the whole account.
+   */
+  ecsAccountSettings: accountSingleton,
+});
+
+/** The names of the account-wide singletons. */
+export const ACCOUNT_SINGLETONS = Object.keys(accountSingletonsSchema.shape) as (keyof typeof accountSingletonsSchema.shape)[];
+
 /**
  * Schema of one environment's configuration. It is the single source of truth for the
  * {@link EnvironmentConfig} type: every field is documented here or in its layer's `schema/<layer>.ts`, with its default.
@@ -113,20 +133,12 @@ export const environmentConfigSchema = z
     protectStatefulResources: z.boolean(),
 
     /**
-     * Account-wide singletons. Exactly one environment per AWS account may `create` each; every
-     * other environment sharing the account says `existing`.
+     * Account-wide singletons. At most one environment per AWS account may `create` each; every
+     * other environment sharing the account, and every account where something else already made it,
+     * says `existing`. (The ECS service-linked role is not among them: ECS creates it on demand and
+     * Terraform leaves it alone; see docs/decisions.md.)
      */
-    accountSingletons: z.strictObject({
-      /** The IAM OIDC identity provider for GitHub Actions (`token.actions.githubusercontent.com`). */
-      githubOidcProvider: accountSingleton,
-      /** The ECS service-linked role `AWSServiceRoleForECS`. */
-      ecsServiceLinkedRole: accountSingleton,
-      /**
-       * The account's ECS default settings (`awsvpcTrunking`, `containerInsights`), which apply to the
-       * whole account in the region.
-       */
-      ecsAccountSettings: accountSingleton,
-    }),
+    accountSingletons: accountSingletonsSchema,
 
     /** The `vpc` layer. */
     vpc: vpcSchema,
@@ -190,6 +202,14 @@ export const environmentConfigSchema = z
       });
     }
     if (config.name === "production") {
+      config.media.corsDevelopmentOrigins.forEach((origin, index) => {
+        ctx.addIssue({
+          code: "custom",
+          path: ["media", "corsDevelopmentOrigins", index],
+          input: origin,
+          message: "is not allowed in production: no local development origin may upload to production's media",
+        });
+      });
       config.media.corsAllowedOrigins.forEach((origin, index) => {
         if (!origin.startsWith("https://")) {
           ctx.addIssue({

@@ -25,14 +25,15 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.environments.staging.accountId}` },
     tags: ownerTags,
     protectStatefulResources: false,
-    accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.20.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 30 },
     cluster: { instanceType: "m6i.large", minSize: 1, maxSize: 4, desiredCapacity: 1 },
     github: { deployEnvironment: "staging" },
     domains: PLACEHOLDERS.environments.staging.domains,
     media: {
-      // Developers run the frontend locally against staging's API and media.
-      corsAllowedOrigins: [`https://${PLACEHOLDERS.environments.staging.domains.site}`, "http://localhost:3000"],
+      corsAllowedOrigins: [`https://${PLACEHOLDERS.environments.staging.domains.site}`],
+      // Opted in: developers run the frontend locally against staging's API and media.
+      corsDevelopmentOrigins: ["http://localhost:3000"],
       noncurrentVersionExpirationDays: 7,
     },
     backend: {
@@ -53,7 +54,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.environments.production.accountId}` },
     tags: ownerTags,
     protectStatefulResources: true,
-    accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.10.0.0/16", azCount: 3, natGateways: "one-per-az", flowLogRetentionDays: 365 },
     cluster: { instanceType: "m6i.xlarge", minSize: 2, maxSize: 10, desiredCapacity: 3, rootVolumeSizeGiB: 50, targetCapacityPercent: 90 },
     github: { deployEnvironment: "production" },
@@ -90,16 +91,17 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     stateBackend: { bucket: "treepli-local-terraform-state" },
     tags: { Project: "treepli" },
     protectStatefulResources: false,
-    accountSingletons: { githubOidcProvider: "create", ecsServiceLinkedRole: "create", ecsAccountSettings: "create" },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
     vpc: { cidr: "10.99.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 1 },
     cluster: { instanceType: "t3.small", minSize: 1, maxSize: 2, desiredCapacity: 1 },
     github: { deployEnvironment: "local" },
-    media: { corsAllowedOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
+    media: { corsDevelopmentOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
     backend: {
       services: { backend: { ...backendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },
       throttling: { rateLimit: 10, burstLimit: 20 },
       accessLogRetentionDays: 1,
-      database: { instanceClass: "db.t4g.micro", backupRetentionDays: 1, multiAz: false },
+      // Enhanced monitoring on, so that the end-to-end test reads back its role's trust.
+      database: { instanceClass: "db.t4g.micro", backupRetentionDays: 1, multiAz: false, monitoringIntervalSeconds: 60 },
     },
     frontend: {
       services: { frontend: { ...frontendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  ACCOUNT_SINGLETONS,
   EnvironmentConfig,
   EnvironmentConfigInput,
   EnvironmentName,
@@ -140,8 +141,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 function crossEnvironmentProblems(configs: EnvironmentConfig[]): string[] {
   const problems: string[] = [];
-  const singletons = ["githubOidcProvider", "ecsServiceLinkedRole", "ecsAccountSettings"] as const;
-  for (const singleton of singletons) {
+  for (const singleton of ACCOUNT_SINGLETONS) {
     // The ECS account settings are per region; the IAM singletons are per account.
     const scopeOf = (c: EnvironmentConfig) =>
       singleton === "ecsAccountSettings" ? `${c.aws.accountId} in ${c.aws.region}` : c.aws.accountId;

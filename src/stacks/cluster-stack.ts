@@ -1,6 +1,4 @@
-import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { EcsAccountSettingDefault } from "@cdktf/provider-aws/lib/ecs-account-setting-default";
-import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
@@ -16,8 +14,6 @@ export interface ClusterRefs {
   readonly clusterArn: string;
   /** The capacity provider services place their tasks with. */
   readonly capacityProviderName: string;
-  /** ARN of the ECS service-linked role, which registers the services' targets in their load balancers. */
-  readonly serviceLinkedRoleArn: string;
   /** ARN of the account's GitHub Actions OIDC provider, which both services' deploy roles trust. */
   readonly githubOidcProviderArn: string;
 }
@@ -32,6 +28,12 @@ export interface ClusterStackProps extends EnvironmentStackProps {
  * `<environment>-cluster`: the ECS cluster and container instances both services share, and the
  * account's GitHub Actions OIDC provider both services' deploy roles trust (the shared layer both
  * service stacks already depend on).
+ *
+ * The ECS service-linked role (`AWSServiceRoleForECS`) is deliberately not managed here: it exists
+ * once per account, already exists in any account that has used ECS (so creating it fails there), and
+ * `CreateCluster` creates it in an account that has none. The capacity provider, which ECS refuses
+ * while the role is missing, is therefore created after the cluster (see {@link EcsEc2Cluster}).
+ * Nothing in the estate needs the role's ARN. See docs/decisions.md.
  */
 export class ClusterStack extends EnvironmentStack {
   /** The cluster, for the service layers. */
@@ -43,19 +45,9 @@ export class ClusterStack extends EnvironmentStack {
     const singletons = config.accountSingletons;
     const prerequisites: ITerraformDependable[] = [];
 
-    // The service-linked role exists once per account: created by the one environment that owns it,
-    // looked up (which also proves it exists) by the others.
-    let serviceLinkedRoleArn: string;
-    if (singletons.ecsServiceLinkedRole === "create") {
-      const role = new IamServiceLinkedRole(this, "ecs-service-linked-role", {
-        awsServiceName: "ecs.amazonaws.com",
-        description: "Lets ECS manage the cluster's load balancer targets, ENIs and capacity providers",
-      });
-      serviceLinkedRoleArn = role.arn;
-      prerequisites.push(role);
-    } else {
-      serviceLinkedRoleArn = new DataAwsIamRole(this, "ecs-service-linked-role", { name: "AWSServiceRoleForECS" }).arn;
-    }
+    // An earlier version created the ECS service-linked role here. Should any state still hold it,
+    // Terraform forgets it rather than deleting a role every ECS resource of the account relies on.
+    this.addOverride("removed", [{ from: "aws_iam_service_linked_role.ecs-service-linked-role", lifecycle: { destroy: false } }]);
 
     // ENI trunking raises the number of awsvpc tasks per instance from (ENIs - 1) to the trunk's limit.
     // It is an account setting, applied to instances registered after it is on.
@@ -84,7 +76,6 @@ export class ClusterStack extends EnvironmentStack {
       clusterName: cluster.cluster.name,
       clusterArn: cluster.cluster.arn,
       capacityProviderName: cluster.capacityProvider.name,
-      serviceLinkedRoleArn,
       githubOidcProviderArn: githubOidcProvider.arn,
     };
 

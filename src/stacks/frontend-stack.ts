@@ -123,6 +123,8 @@ export class FrontendStack extends EnvironmentStack {
         })
       : undefined;
     const distribution = new SiteDistribution(this, "site", {
+      name: `${name}-site`,
+      publicAssetPathPatterns: [...settings.publicAssetPathPatterns],
       originDomainName: originName ?? loadBalancer.dnsName,
       originUsesHttps: originName !== undefined,
       originSecretValue: originSecret.current,

@@ -97,7 +97,7 @@ export function addLayerServices(stack: Construct, props: LayerServicesProps): L
       name,
       repositoryName: `treepli-${config.name}/${key}`,
       protect: config.protectStatefulResources,
-      keepImages: settings.keepImages,
+      keepDeployedImages: settings.keepDeployedImages,
       roleName: `${name}-deploy`,
       oidcProviderArn: cluster.githubOidcProviderArn,
       githubRepository: settings.githubRepository,

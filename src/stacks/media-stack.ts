@@ -47,6 +47,7 @@ export class MediaStack extends EnvironmentStack {
       bucketName: mediaBucketName(config),
       protect: config.protectStatefulResources,
       corsAllowedOrigins: [...config.media.corsAllowedOrigins],
+      corsDevelopmentOrigins: [...config.media.corsDevelopmentOrigins],
       priceClass: config.media.priceClass,
       noncurrentVersionExpirationDays: config.media.noncurrentVersionExpirationDays,
       domainName,

@@ -132,6 +132,78 @@ describe("EcsEc2Cluster", () => {
       expect(join.Resource).toMatch(/^\$\{aws_ecs_cluster\.[^.]+\.arn\}$/);
     });
 
+    test("THEN the instance role keeps every call of AmazonEC2ContainerServiceforEC2Role the agent makes here, each scoped as narrowly as AWS allows", () => {
+      // Every action of AWS's managed policy for container instances (policy version v10, 2026-02-12),
+      // with the scope this cluster's role grants it and why; `null` where it is deliberately left out.
+      const expected: Record<string, { scope: string[] | null; reason: string }> = {
+        "ecs:RegisterContainerInstance": { scope: ["cluster"], reason: "an instance joins this cluster (resource type: cluster)" },
+        "ecs:DeregisterContainerInstance": { scope: ["cluster"], reason: "an instance leaves this cluster (resource type: cluster)" },
+        "ecs:Poll": { scope: ["cluster", "container-instance"], reason: "the agent polls for its own work (container instance)" },
+        "ecs:StartTelemetrySession": { scope: ["cluster", "container-instance"], reason: "metrics of its own container instance" },
+        "ecs:UpdateContainerInstancesState": { scope: ["cluster", "container-instance"], reason: "drains its own container instance" },
+        "ecs:SubmitContainerStateChange": {
+          scope: ["cluster", "container-instance"],
+          reason: "reports container states to this cluster (ecs:Submit*)",
+        },
+        "ecs:SubmitTaskStateChange": {
+          scope: ["cluster", "container-instance"],
+          reason: "reports task states to this cluster (ecs:Submit*)",
+        },
+        "ecs:SubmitAttachmentStateChanges": {
+          scope: ["cluster", "container-instance"],
+          reason: "reports awsvpc ENI attachments (ecs:Submit*)",
+        },
+        "ecs:TagResource": {
+          scope: ["container-instance"],
+          reason: "tags its own registration only (ecs:CreateAction = RegisterContainerInstance)",
+        },
+        "ecs:ListTagsForResource": {
+          scope: ["task", "container-instance"],
+          reason: "the task metadata endpoint's taskWithTags reads these tags",
+        },
+        "ecs:DiscoverPollEndpoint": { scope: ["*"], reason: "supports no resource-level permission" },
+        "ec2:DescribeTags": { scope: ["*"], reason: "supports no resource-level permission" },
+        "ecs:CreateCluster": { scope: null, reason: "Terraform creates the cluster before any instance; ECS_CLUSTER names it" },
+        "ecr:GetAuthorizationToken": { scope: null, reason: "images are pulled with each task's execution role" },
+        "ecr:BatchCheckLayerAvailability": { scope: null, reason: "images are pulled with each task's execution role" },
+        "ecr:GetDownloadUrlForLayer": { scope: null, reason: "images are pulled with each task's execution role" },
+        "ecr:BatchGetImage": { scope: null, reason: "images are pulled with each task's execution role" },
+        "logs:CreateLogStream": { scope: null, reason: "the awslogs driver gets the execution role's credentials" },
+        "logs:PutLogEvents": { scope: null, reason: "the awslogs driver gets the execution role's credentials" },
+      };
+      const statements = policy(onlyResource(json, "aws_iam_role_policy").policy).Statement;
+      const cluster = onlyResource(json, "aws_ecs_cluster");
+      expect(cluster).toBeDefined();
+      // What a Resource names: this cluster, or a local that derives its children's ARNs from the cluster's.
+      const scopeOf = (resource: string): string => {
+        if (resource === "*") return "*";
+        if (/^\$\{aws_ecs_cluster\.[^.]+\.arn\}$/.test(resource)) return "cluster";
+        const local = /^\$\{local\.([^}]+)\}\/\*$/.exec(resource);
+        const derived =
+          local && /^\$\{replace\(aws_ecs_cluster\.[^.]+\.arn, ":cluster\/", ":([a-z-]+)\/"\)\}$/.exec(json.locals?.[local[1]] ?? "");
+        if (!derived) throw new Error(`unexpected resource ${resource}`);
+        return derived[1];
+      };
+      const granted: Record<string, string[]> = {};
+      for (const statement of statements) {
+        for (const action of [statement.Action].flat()) {
+          granted[action] = [...(granted[action] ?? []), ...[statement.Resource].flat().map(scopeOf)].sort();
+        }
+      }
+      const wanted = Object.fromEntries(
+        Object.entries(expected)
+          .filter(([, { scope }]) => scope !== null)
+          .map(([action, { scope }]) => [action, [...(scope as string[])].sort()]),
+      );
+      expect(granted).toEqual(wanted);
+      const tagging = statements.find((s) => [s.Action].flat().includes("ecs:TagResource"));
+      expect(tagging.Condition).toEqual({ StringEquals: { "ecs:CreateAction": "RegisterContainerInstance" } });
+    });
+
+    test("THEN the capacity provider is created after the cluster, whose creation makes the ECS service-linked role in a fresh account", () => {
+      expect(onlyResource(json, "aws_ecs_capacity_provider").depends_on).toEqual([expect.stringMatching(/^aws_ecs_cluster\./)]);
+    });
+
     test("THEN the instance role is for EC2 only and the instances get it through their profile", () => {
       expect(policy(onlyResource(json, "aws_iam_role").assume_role_policy).Statement).toEqual([
         expect.objectContaining({ Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { PostgresDatabase, PostgresDatabaseProps } from "../../../src/constructs/data/postgres-database";
-import { onlyResource, parse, resources } from "../../helpers";
+import { onlyResource, parse, policy, resources } from "../../helpers";
 
 const base: PostgresDatabaseProps = {
   identifier: "treepli-test-backend",
@@ -142,6 +142,18 @@ describe("PostgresDatabase", () => {
     expect(onlyResource(json, "aws_db_instance").depends_on).toEqual(
       expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]),
     );
+  });
+
+  test("only RDS acting for this account may assume the enhanced-monitoring role (aws:SourceAccount)", () => {
+    const { json } = synth({ monitoringIntervalSeconds: 60 });
+    expect(policy(onlyResource(json, "aws_iam_role").assume_role_policy).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "monitoring.rds.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}$/) } },
+      },
+    ]);
   });
 
   test.each([

@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Testing } from "cdktf";
 import { ContainerRepository, ContainerRepositoryProps } from "../../../src/constructs/delivery/container-repository";
 import { onlyResource, parse, policy, TerraformJson } from "../../helpers";
+import { expiredImages, Image } from "./ecr-lifecycle";
 
 const DEPLOY_ROLE = "arn:aws:iam::123456789012:role/backend-deploy";
 const OTHER_DEPLOY_ROLE = "arn:aws:iam::123456789012:role/backend-hotfix";
@@ -44,21 +45,66 @@ describe("ContainerRepository", () => {
       expect(repository.force_delete).toBe(false);
     });
 
-    test("THEN untagged images expire after 7 days, then only the newest 30 images are kept", () => {
+    test("THEN the newest 30 deployed images are kept first, then untagged images expire after 7 days and never-deployed ones after 14", () => {
       expect(lifecycleRules(json)).toEqual([
         {
           rulePriority: 1,
           description: expect.any(String),
-          selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+          selection: { tagStatus: "tagged", tagPatternList: ["deployed-*"], countType: "imageCountMoreThan", countNumber: 30 },
           action: { type: "expire" },
         },
         {
           rulePriority: 2,
           description: expect.any(String),
-          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 },
+          selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+          action: { type: "expire" },
+        },
+        {
+          rulePriority: 3,
+          description: expect.any(String),
+          selection: { tagStatus: "any", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 },
           action: { type: "expire" },
         },
       ]);
+    });
+
+    describe("WHEN ECR applies the policy to an image history (the deploy workflow's tag contract)", () => {
+      const policyText = onlyResource(json, "aws_ecr_lifecycle_policy").policy as string;
+      // One image a day: `sha-<n>`; `deployed-<n>` added when its rollout succeeded.
+      const build = (day: number, deployed: boolean): Image => ({
+        digest: `digest-${day}`,
+        tags: deployed ? [`sha-${day}`, `deployed-${day}`] : [`sha-${day}`],
+        pushedAtDay: day,
+      });
+
+      test("THEN the live image survives any number of later failed builds and any time", () => {
+        const live = build(0, true);
+        const failed = Array.from({ length: 100 }, (_, i) => build(i + 1, false));
+        expect(expiredImages(policyText, [live, ...failed], 400)).not.toContain(live.digest);
+      });
+
+      test("THEN after a rollback the image rolled back to stays while it is live, though 40 images were pushed after it", () => {
+        // 40 deployments; then a rollback to day 25's image (a new deployed tag; ECR keeps its first push
+        // time); then 20 builds whose rollouts failed (no deployed tag), over 30 days.
+        const history = Array.from({ length: 40 }, (_, day) => build(day, true));
+        history[25] = { ...history[25], tags: [...history[25].tags, "deployed-rollback"] };
+        const failed = Array.from({ length: 20 }, (_, i) => build(40 + i, false));
+        const expired = expiredImages(policyText, [...history, ...failed], 70);
+        expect(expired).not.toContain("digest-25");
+        // Every image a rollback may need (the newest 30 deployed) is kept; older deployed ones expire.
+        expect(expired.filter((digest) => history.some((image) => image.digest === digest)).sort()).toEqual(
+          Array.from({ length: 10 }, (_, day) => `digest-${day}`).sort(),
+        );
+        // Builds that were never deployed expire two weeks after their push.
+        expect(expired).toEqual(expect.arrayContaining(failed.filter((image) => 70 - image.pushedAtDay > 14).map((i) => i.digest)));
+        expect(expired).not.toContain("digest-59");
+      });
+
+      test("THEN an untagged image (an interrupted push) expires after 7 days", () => {
+        const untagged: Image = { digest: "digest-untagged", tags: [], pushedAtDay: 0 };
+        expect(expiredImages(policyText, [untagged], 7)).toEqual([]);
+        expect(expiredImages(policyText, [untagged], 8)).toEqual(["digest-untagged"]);
+      });
     });
 
     test("THEN the push role may push (upload layers, put the manifest) and read back what a build cache needs", () => {
@@ -130,13 +176,14 @@ describe("ContainerRepository", () => {
     });
   });
 
-  describe("GIVEN keepImages: 10 and untaggedExpiryDays: 1", () => {
-    const { json } = synthRepository({ keepImages: 10, untaggedExpiryDays: 1 });
+  describe("GIVEN keepDeployedImages: 10, untaggedExpiryDays: 1 and undeployedExpiryDays: 3", () => {
+    const { json } = synthRepository({ keepDeployedImages: 10, untaggedExpiryDays: 1, undeployedExpiryDays: 3 });
 
     test("THEN the lifecycle policy uses them", () => {
-      const [untagged, any] = lifecycleRules(json);
+      const [deployed, untagged, any] = lifecycleRules(json);
+      expect(deployed.selection).toEqual(expect.objectContaining({ tagPatternList: ["deployed-*"], countNumber: 10 }));
       expect(untagged.selection).toEqual(expect.objectContaining({ tagStatus: "untagged", countNumber: 1 }));
-      expect(any.selection).toEqual(expect.objectContaining({ tagStatus: "any", countNumber: 10 }));
+      expect(any.selection).toEqual(expect.objectContaining({ tagStatus: "any", countNumber: 3 }));
     });
   });
 
@@ -177,8 +224,9 @@ describe("ContainerRepository", () => {
       expect(build({ name: "Treepli/Backend" })).toThrow(/name "Treepli\/Backend" is not a valid ECR repository name/);
     });
 
-    test("THEN keepImages or untaggedExpiryDays below 1 fail", () => {
-      expect(build({ keepImages: 0 })).toThrow(/keepImages must be a whole number of at least 1, got 0/);
+    test("THEN keepDeployedImages, undeployedExpiryDays or untaggedExpiryDays below 1 fail", () => {
+      expect(build({ keepDeployedImages: 0 })).toThrow(/keepDeployedImages must be a whole number of at least 1, got 0/);
+      expect(build({ undeployedExpiryDays: 0 })).toThrow(/undeployedExpiryDays must be a whole number of at least 1, got 0/);
       expect(build({ untaggedExpiryDays: 0.5 })).toThrow(/untaggedExpiryDays must be a whole number of at least 1, got 0.5/);
     });
 

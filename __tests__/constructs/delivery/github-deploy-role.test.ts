@@ -86,6 +86,9 @@ describe("GithubDeployRole", () => {
             "ecr:PutImage",
             "ecr:BatchGetImage",
             "ecr:GetDownloadUrlForLayer",
+            // The image tag contract: push times and tags, and the lifecycle policy's count.
+            "ecr:DescribeImages",
+            "ecr:GetLifecyclePolicy",
           ].map((action) => `${action} on ${repository}`),
           "ecs:RegisterTaskDefinition on *",
           "ecs:DescribeTaskDefinition on *",

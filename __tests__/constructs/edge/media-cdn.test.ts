@@ -7,7 +7,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { TerraformOutput, Testing } from "cdktf";
-import { MANAGED_CACHE_POLICY, MANAGED_RESPONSE_HEADERS_POLICY } from "../../../src/constructs/edge/cloudfront-managed-policies";
+import { MANAGED_CACHE_POLICY } from "../../../src/constructs/edge/cloudfront-managed-policies";
 import { MediaCdn, MediaCdnProps } from "../../../src/constructs/edge/media-cdn";
 import { onlyResource, parse, policy, resources } from "../../helpers";
 
@@ -149,6 +149,10 @@ describe("MediaCdn", () => {
       expect(rules[0].expiration[0].days).toBeUndefined();
     });
 
+    test("THEN no local development origin may upload: there is one CORS rule, the site's", () => {
+      expect(onlyResource(json, "aws_s3_bucket_cors_configuration").cors_rule.map((r: any) => r.id)).toEqual(["browser-uploads"]);
+    });
+
     test("THEN browsers on the configured origins may upload with pre-signed URLs and read", () => {
       const [rule] = onlyResource(json, "aws_s3_bucket_cors_configuration").cors_rule;
       expect(rule.allowed_origins).toEqual(["https://www.treepli.com"]);
@@ -181,11 +185,31 @@ describe("MediaCdn", () => {
           cached_methods: ["GET", "HEAD"],
           compress: true,
           cache_policy_id: MANAGED_CACHE_POLICY.CachingOptimized,
-          response_headers_policy_id: MANAGED_RESPONSE_HEADERS_POLICY.SimpleCORS,
+          response_headers_policy_id: `\${${address(json, "aws_cloudfront_response_headers_policy")}.id}`,
         }),
       );
       // Legacy cache settings would conflict with the cache policy.
       expect(distribution.default_cache_behavior.forwarded_values).toBeUndefined();
+    });
+
+    test("THEN every response gets HSTS, nosniff, X-Frame-Options DENY, a strict referrer policy, and may be read by any site's scripts (GET/HEAD, no credentials)", () => {
+      expect(onlyResource(json, "aws_cloudfront_response_headers_policy")).toEqual(
+        expect.objectContaining({
+          security_headers_config: {
+            strict_transport_security: { access_control_max_age_sec: 63072000, include_subdomains: true, preload: false, override: true },
+            content_type_options: { override: true },
+            frame_options: { frame_option: "DENY", override: true },
+            referrer_policy: { referrer_policy: "strict-origin-when-cross-origin", override: true },
+          },
+          cors_config: {
+            access_control_allow_credentials: false,
+            access_control_allow_origins: { items: ["*"] },
+            access_control_allow_methods: { items: ["GET", "HEAD"] },
+            access_control_allow_headers: { items: ["*"] },
+            origin_override: true,
+          },
+        }),
+      );
     });
 
     test("THEN it serves HTTP/2 and HTTP/3 over IPv4 and IPv6 from the cheapest price class, waiting for deployment", () => {
@@ -296,6 +320,7 @@ describe("MediaCdn", () => {
 
     test("THEN no CORS origin fails, naming the prop", () => {
       expect(build({ corsAllowedOrigins: [] })).toThrow(/'corsAllowedOrigins' must name at least one browser origin/);
+      expect(build({ corsAllowedOrigins: [], corsDevelopmentOrigins: ["http://localhost:3000"] })).not.toThrow();
     });
 
     test("THEN a domain without a certificate fails", () => {

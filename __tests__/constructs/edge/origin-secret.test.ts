@@ -135,6 +135,7 @@ describe("OriginSecretValues", () => {
       const values = new OriginSecretValues(scope, "origin-secret", { secretId: "treepli/production/origin-secret" });
       new OriginHeaderListenerRule(scope, "rule", { ...ruleProps, acceptedValues: values.accepted });
       new SiteDistribution(scope, "site", {
+        name: "treepli-test-site",
         originDomainName: "alb.example.com",
         originUsesHttps: false,
         originSecretValue: values.current,

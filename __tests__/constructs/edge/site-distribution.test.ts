@@ -1,6 +1,7 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { TerraformVariable, Testing } from "cdktf";
+import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
 import { SiteDistribution, SiteDistributionProps } from "../../../src/constructs/edge/site-distribution";
 import { onlyResource, parse, TerraformJson } from "../../helpers";
 
@@ -12,6 +13,7 @@ const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const SECRET_TOKEN = "${var.origin_secret}";
 
 const baseProps: SiteDistributionProps = {
+  name: "treepli-test-site",
   originDomainName: "frontend-123.eu-west-1.elb.amazonaws.com",
   originUsesHttps: false,
   originSecretValue: SECRET_TOKEN,
@@ -63,18 +65,76 @@ describe("SiteDistribution", () => {
       );
     });
 
-    test("THEN content-hashed Next.js assets are cached (CachingOptimized), GET/HEAD only, and nothing else is", () => {
-      expect(distribution.ordered_cache_behavior).toEqual([
-        {
-          path_pattern: "/_next/static/*",
-          target_origin_id: distribution.origin[0].origin_id,
-          viewer_protocol_policy: "redirect-to-https",
-          allowed_methods: ["GET", "HEAD"],
-          cached_methods: ["GET", "HEAD"],
-          cache_policy_id: CACHING_OPTIMIZED,
-          compress: true,
-        },
+    test("THEN content-hashed assets, the image optimizer and public assets each have a GET/HEAD behavior, and nothing else is cached", () => {
+      const json = parse(synthesized);
+      const policyId = (name: string) =>
+        `\${aws_cloudfront_cache_policy.${Object.entries(json.resource.aws_cloudfront_cache_policy).find(([, p]: [string, any]) => p.name === name)![0]}.id}`;
+      const readOnly = { allowed_methods: ["GET", "HEAD"], cached_methods: ["GET", "HEAD"], viewer_protocol_policy: "redirect-to-https" };
+      expect(distribution.ordered_cache_behavior.map((b: any) => [b.path_pattern, b.cache_policy_id, b.compress])).toEqual([
+        ["/_next/static/*", CACHING_OPTIMIZED, true],
+        ["/_next/image*", policyId("treepli-test-site-next-image"), false],
+        ...["/favicon.ico", "/robots.txt", "/sitemap.xml", "/images/*", "/fonts/*"].map((p) => [
+          p,
+          policyId("treepli-test-site-public-assets"),
+          true,
+        ]),
       ]);
+      for (const behavior of distribution.ordered_cache_behavior) {
+        expect(behavior).toEqual(expect.objectContaining({ ...readOnly, target_origin_id: distribution.origin[0].origin_id }));
+        expect(behavior.origin_request_policy_id).toBeUndefined();
+      }
+    });
+
+    test("THEN optimized images are cached per url, width, quality and Accept (WebP/AVIF), honoring Next.js's Cache-Control, never per cookie", () => {
+      expect(synthesized).toHaveResourceWithProperties(CloudfrontCachePolicy, {
+        name: "treepli-test-site-next-image",
+        min_ttl: 0,
+        default_ttl: 86400,
+        max_ttl: 31536000,
+        parameters_in_cache_key_and_forwarded_to_origin: {
+          enable_accept_encoding_gzip: false,
+          enable_accept_encoding_brotli: false,
+          query_strings_config: { query_string_behavior: "whitelist", query_strings: { items: ["url", "w", "q"] } },
+          headers_config: { header_behavior: "whitelist", headers: { items: ["Accept"] } },
+          cookies_config: { cookie_behavior: "none" },
+        },
+      });
+    });
+
+    test("THEN public assets (max-age=0 from Next.js) are cached at least 5 minutes and at most a day, keyed on the path only", () => {
+      expect(synthesized).toHaveResourceWithProperties(CloudfrontCachePolicy, {
+        name: "treepli-test-site-public-assets",
+        min_ttl: 300,
+        default_ttl: 3600,
+        max_ttl: 86400,
+        parameters_in_cache_key_and_forwarded_to_origin: {
+          enable_accept_encoding_gzip: true,
+          enable_accept_encoding_brotli: true,
+          query_strings_config: { query_string_behavior: "none" },
+          headers_config: { header_behavior: "none" },
+          cookies_config: { cookie_behavior: "none" },
+        },
+      });
+    });
+
+    test("THEN every response gets HSTS (2 years, subdomains), nosniff, X-Frame-Options DENY and a strict referrer policy", () => {
+      const json = parse(synthesized);
+      const [policyName, headers] = Object.entries(json.resource.aws_cloudfront_response_headers_policy)[0] as [string, any];
+      expect(headers).toEqual(
+        expect.objectContaining({
+          name: "treepli-test-site",
+          security_headers_config: {
+            strict_transport_security: { access_control_max_age_sec: 63072000, include_subdomains: true, preload: false, override: true },
+            content_type_options: { override: true },
+            frame_options: { frame_option: "DENY", override: true },
+            referrer_policy: { referrer_policy: "strict-origin-when-cross-origin", override: true },
+          },
+        }),
+      );
+      expect(headers.cors_config).toBeUndefined();
+      for (const behavior of [distribution.default_cache_behavior, ...distribution.ordered_cache_behavior]) {
+        expect(behavior.response_headers_policy_id).toBe(`\${aws_cloudfront_response_headers_policy.${policyName}.id}`);
+      }
     });
 
     test("THEN viewers get HTTPS (HTTP redirected), HTTP/2 and HTTP/3, IPv6, on the cheapest price class", () => {
@@ -129,10 +189,11 @@ describe("SiteDistribution", () => {
     });
   });
 
-  describe("GIVEN a custom header name, extra immutable paths and a response headers policy", () => {
-    const { distribution } = synthSite({
+  describe("GIVEN a custom header name, extra immutable paths, other public assets and a response headers policy", () => {
+    const { synthesized, distribution } = synthSite({
       originHeaderName: "X-Treepli-Origin",
       immutablePathPatterns: ["/_next/static/*", "/fonts/*"],
+      publicAssetPathPatterns: ["/robots.txt"],
       responseHeadersPolicyId: "67f7725c-6f97-4210-82d7-5512b31e9d03",
     });
 
@@ -140,15 +201,24 @@ describe("SiteDistribution", () => {
       expect(distribution.origin[0].custom_header).toEqual([{ name: "X-Treepli-Origin", value: SECRET_TOKEN }]);
     });
 
-    test("THEN each path is cached and every behavior carries the response headers policy", () => {
-      expect(distribution.ordered_cache_behavior.map((b: any) => [b.path_pattern, b.cache_policy_id])).toEqual([
-        ["/_next/static/*", CACHING_OPTIMIZED],
-        ["/fonts/*", CACHING_OPTIMIZED],
+    test("THEN each path is cached and every behavior carries the given response headers policy (none is created)", () => {
+      expect(distribution.ordered_cache_behavior.map((b: any) => b.path_pattern)).toEqual([
+        "/_next/static/*",
+        "/fonts/*",
+        "/_next/image*",
+        "/robots.txt",
       ]);
+      expect(distribution.ordered_cache_behavior[1].cache_policy_id).toBe(CACHING_OPTIMIZED);
       for (const behavior of [distribution.default_cache_behavior, ...distribution.ordered_cache_behavior]) {
         expect(behavior.response_headers_policy_id).toBe("67f7725c-6f97-4210-82d7-5512b31e9d03");
       }
+      expect(parse(synthesized).resource.aws_cloudfront_response_headers_policy).toBeUndefined();
     });
+  });
+
+  test("fails when a path pattern would cache every page, or is listed twice", () => {
+    expect(() => synthSite({ publicAssetPathPatterns: ["/*"] })).toThrow(/'publicAssetPathPatterns' must not contain '\/\*'/);
+    expect(() => synthSite({ immutablePathPatterns: ["/fonts/*"] })).toThrow(/path pattern\(s\) \/fonts\/\* appear more than once/);
   });
 
   test("GIVEN dependsOn (the listener rule) THEN the distribution is updated after it, so the ALB accepts a new value first", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_ORIGIN_HEADER_NAME, validateOriginHeaderName } from "../../constructs/edge/origin-secret";
+import { DEFAULT_PUBLIC_ASSET_PATH_PATTERNS } from "../../constructs/edge/site-distribution";
 import { priceClass } from "./common";
 import { servicesSchema } from "./service";
 
@@ -16,6 +17,21 @@ export const frontendSchema = z.strictObject({
    * @default "PriceClass_100"
    */
   priceClass: priceClass.default("PriceClass_100"),
+  /**
+   * CloudFront path patterns of the files in the Next.js app's `public/` folder, cached for 5 minutes to
+   * a day (see SiteDistribution). Match them to the application's layout; never `/*`.
+   *
+   * @default ["/favicon.ico", "/robots.txt", "/sitemap.xml", "/images/*", "/fonts/*"]
+   */
+  publicAssetPathPatterns: z
+    .array(
+      z
+        .string()
+        .regex(/^\/[A-Za-z0-9_.\-/*]+$/, { error: 'must be a CloudFront path pattern such as "/images/*"' })
+        .refine((pattern) => pattern !== "/*", { error: 'must not be "/*": it would cache every page' }),
+    )
+    .max(20, { error: "must list at most 20 patterns (CloudFront allows 25 behaviors per distribution)" })
+    .default([...DEFAULT_PUBLIC_ASSET_PATH_PATTERNS]),
   /**
    * Header CloudFront adds to every origin request, carrying the origin secret; the load balancer
    * answers 403 without it. An ALB header condition accepts names of up to 40 characters.

@@ -125,12 +125,12 @@ export function serviceSchema(webDefaults: WebDefaults) {
        */
       logRetentionDays: logRetentionDays.default(30),
       /**
-       * Images the container repository keeps (newest first; older ones expire). Rolling back is possible
-       * to any image still kept.
+       * Deployed images the container repository keeps (tag `deployed-*`, newest first): the live one and
+       * the rollback targets. Images never deployed expire on their own (README, "Images and tags").
        *
        * @default 30
        */
-      keepImages: z.int().min(1).max(1000, { error: "must be between 1 and 1000" }).default(30),
+      keepDeployedImages: z.int().min(1).max(1000, { error: "must be between 1 and 1000" }).default(30),
       /**
        * Image tag of the task definition Terraform creates. Afterwards GitHub owns the image: its workflow
        * registers task definitions and rolls them out, and Terraform ignores the service's task definition.

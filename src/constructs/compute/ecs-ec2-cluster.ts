@@ -64,9 +64,10 @@ export interface EcsEc2ClusterProps {
   readonly instanceRefreshMinHealthyPercent?: number;
 
   /**
-   * Resources that must exist before the instances and the capacity provider: the ECS service-linked
-   * role, and the account's trunking setting (instances registered before it is on never get a trunk
-   * interface).
+   * Resources that must exist before the instances and the capacity provider, such as the account's
+   * `awsvpcTrunking` setting (instances registered before it is on never get a trunk interface). The
+   * capacity provider always waits for the cluster itself, whose creation creates the ECS
+   * service-linked role in an account that has none.
    *
    * @default []
    */
@@ -129,63 +130,8 @@ export class EcsEc2Cluster extends Construct {
 
     const ami = new DataAwsSsmParameter(this, "ami", { name: amiSsmParameterName });
 
-    this.instanceRole = new IamRole(this, "instance-role", {
-      name: name("container-instance"),
-      description: `Lets EC2 container instances join the ${props.clusterName} ECS cluster`,
-      assumeRolePolicy: policyDocument({
-        Effect: "Allow",
-        Principal: { Service: "ec2.amazonaws.com" },
-        Action: "sts:AssumeRole",
-      }),
-    });
-    // What the ECS agent needs, scoped to this cluster, instead of AmazonEC2ContainerServiceforEC2Role
-    // (which allows ecs:CreateCluster, ECR pulls and log writes on every resource). Image pulls and
-    // logs go through each task's execution role, not the instance's.
-    // A local keeps the policy JSON free of quoted function arguments, so it stays readable (and parseable).
-    const containerInstances = `${new TerraformLocal(this, "container_instance_arns", Fn.replace(this.cluster.arn, ":cluster/", ":container-instance/")).asString}/*`;
-    new IamRolePolicy(this, "instance-role-policy", {
-      name: "ecs-agent",
-      role: this.instanceRole.id,
-      policy: policyDocument(
-        {
-          Sid: "JoinCluster",
-          Effect: "Allow",
-          Action: ["ecs:RegisterContainerInstance", "ecs:DeregisterContainerInstance"],
-          Resource: this.cluster.arn,
-        },
-        {
-          Sid: "RunAsContainerInstance",
-          Effect: "Allow",
-          Action: [
-            "ecs:Poll",
-            "ecs:StartTelemetrySession",
-            "ecs:SubmitContainerStateChange",
-            "ecs:SubmitTaskStateChange",
-            "ecs:SubmitAttachmentStateChanges",
-            "ecs:UpdateContainerInstancesState",
-          ],
-          Resource: [this.cluster.arn, containerInstances],
-        },
-        {
-          Sid: "TagOwnRegistration",
-          Effect: "Allow",
-          Action: "ecs:TagResource",
-          Resource: containerInstances,
-          Condition: { StringEquals: { "ecs:CreateAction": "RegisterContainerInstance" } },
-        },
-        {
-          Sid: "DiscoverEndpoints",
-          Effect: "Allow",
-          // Neither action supports resource-level permissions: AWS accepts only "*" here.
-          Action: ["ecs:DiscoverPollEndpoint", "ec2:DescribeTags"],
-          Resource: "*",
-        },
-      ),
-    });
-    const instanceProfile = new IamInstanceProfile(this, "instance-profile", {
-      name: name("container-instance"),
-      role: this.instanceRole.name,
-    });
+    const { role: instanceRole, profileArn: instanceProfileArn } = this.createInstanceRole(props.clusterName, name);
+    this.instanceRole = instanceRole;
 
     this.instanceSecurityGroup = new SecurityGroup(this, "instance-security-group", {
       name: name("container-instances"),
@@ -214,7 +160,7 @@ export class EcsEc2Cluster extends Construct {
       description: `ECS container instances of ${props.clusterName}`,
       imageId: ami.value,
       instanceType: props.instanceType,
-      iamInstanceProfile: { arn: instanceProfile.arn },
+      iamInstanceProfile: { arn: instanceProfileArn },
       vpcSecurityGroupIds: [this.instanceSecurityGroup.id],
       userData: Fn.base64encode(userData),
       updateDefaultVersion: true,
@@ -281,7 +227,10 @@ export class EcsEc2Cluster extends Construct {
           instanceWarmupPeriod: 120,
         },
       },
-      dependsOn: props.dependsOn,
+      // ECS refuses a capacity provider while the account has no ECS service-linked role
+      // ("The ECS Service Linked Role does not exist"), and in a fresh account CreateCluster is what
+      // creates that role: the cluster must come first.
+      dependsOn: [this.cluster, ...(props.dependsOn ?? [])],
     });
 
     new EcsClusterCapacityProviders(this, "cluster-capacity-providers", {
@@ -289,5 +238,88 @@ export class EcsEc2Cluster extends Construct {
       capacityProviders: [this.capacityProvider.name],
       defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
     });
+  }
+
+  /**
+   * The container instances' role and instance profile. The inline policy keeps every call the ECS
+   * agent makes that AWS's managed AmazonEC2ContainerServiceforEC2Role (v10, 2026-02-12) allows,
+   * scoped to this cluster, and leaves out what the estate does not need:
+   *
+   * - `ecs:CreateCluster` and its tagging: the agent creates a cluster only when `ECS_CLUSTER` names
+   *   none that exists; here the cluster exists before any instance (Terraform creates it);
+   * - ECR pulls and CloudWatch Logs writes: every task has an execution role, which the agent uses to
+   *   pull the task's image and hands to the awslogs driver (`awslogs-credentials-endpoint`).
+   *
+   * The test of this construct lists each action of the managed policy with the reason for its scope.
+   */
+  private createInstanceRole(clusterName: string, name: (suffix: string) => string): { role: IamRole; profileArn: string } {
+    const role = new IamRole(this, "instance-role", {
+      name: name("container-instance"),
+      description: `Lets EC2 container instances join the ${clusterName} ECS cluster`,
+      assumeRolePolicy: policyDocument({
+        Effect: "Allow",
+        Principal: { Service: "ec2.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      }),
+    });
+    // ARNs of this cluster's container instances and tasks (`...:container-instance/<cluster>/<id>`).
+    // Locals keep the policy JSON free of quoted function arguments, so it stays readable (and parseable).
+    const clusterChild = (local: string, type: string) =>
+      `${new TerraformLocal(this, local, Fn.replace(this.cluster.arn, ":cluster/", `:${type}/`)).asString}/*`;
+    const containerInstances = clusterChild("container_instance_arns", "container-instance");
+    const tasks = clusterChild("task_arns", "task");
+    new IamRolePolicy(this, "instance-role-policy", {
+      name: "ecs-agent",
+      role: role.id,
+      policy: policyDocument(
+        {
+          Sid: "JoinCluster",
+          Effect: "Allow",
+          Action: ["ecs:RegisterContainerInstance", "ecs:DeregisterContainerInstance"],
+          Resource: this.cluster.arn,
+        },
+        {
+          Sid: "RunAsContainerInstance",
+          Effect: "Allow",
+          Action: [
+            "ecs:Poll",
+            "ecs:StartTelemetrySession",
+            "ecs:SubmitContainerStateChange",
+            "ecs:SubmitTaskStateChange",
+            "ecs:SubmitAttachmentStateChanges",
+            "ecs:UpdateContainerInstancesState",
+          ],
+          Resource: [this.cluster.arn, containerInstances],
+        },
+        {
+          Sid: "TagOwnRegistration",
+          Effect: "Allow",
+          Action: "ecs:TagResource",
+          Resource: containerInstances,
+          Condition: { StringEquals: { "ecs:CreateAction": "RegisterContainerInstance" } },
+        },
+        {
+          // The task metadata endpoint's `/taskWithTags` answers with the task's and the container
+          // instance's tags, which the agent reads with the instance's credentials.
+          Sid: "ReadTagsForTaskMetadata",
+          Effect: "Allow",
+          Action: "ecs:ListTagsForResource",
+          Resource: [tasks, containerInstances],
+        },
+        {
+          Sid: "DiscoverEndpoints",
+          Effect: "Allow",
+          // Neither action supports resource-level permissions: AWS accepts only "*" here.
+          // DescribeTags reads the instance's own EC2 tags (ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM).
+          Action: ["ecs:DiscoverPollEndpoint", "ec2:DescribeTags"],
+          Resource: "*",
+        },
+      ),
+    });
+    const profile = new IamInstanceProfile(this, "instance-profile", {
+      name: name("container-instance"),
+      role: role.name,
+    });
+    return { role, profileArn: profile.arn };
   }
 }

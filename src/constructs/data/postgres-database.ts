@@ -1,4 +1,5 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -10,7 +11,7 @@ import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { isLogRetentionDays, LOG_RETENTION_DAYS } from "../observability/log-retention";
-import { policyDocument } from "../iam/policy-document";
+import { serviceRoleTrust } from "../iam/policy-document";
 
 /** The port PostgreSQL listens on. */
 export const POSTGRES_PORT = 5432;
@@ -200,11 +201,9 @@ export class PostgresDatabase extends Construct {
       const role = new IamRole(this, "monitoring-role", {
         name: `${props.identifier}-rds-monitoring`,
         description: `Lets RDS publish enhanced monitoring metrics of ${props.identifier}`,
-        assumeRolePolicy: policyDocument({
-          Effect: "Allow",
-          Principal: { Service: "monitoring.rds.amazonaws.com" },
-          Action: "sts:AssumeRole",
-        }),
+        // Confused-deputy guard, as on every service role of the estate: RDS may use the role only
+        // for this account's instances.
+        assumeRolePolicy: serviceRoleTrust("monitoring.rds.amazonaws.com", new DataAwsCallerIdentity(this, "account").accountId),
       });
       // RDS checks the role's permissions when the instance is created: the attachment must exist first.
       monitoringPrerequisites.push(

@@ -7,7 +7,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Construct } from "constructs";
-import { policyDocument } from "../iam/policy-document";
+import { policyDocument, serviceRoleTrust } from "../iam/policy-document";
 
 /** Props of {@link RestartServiceOnRotation}. */
 export interface RestartServiceOnRotationProps {
@@ -58,13 +58,7 @@ export class RestartServiceOnRotation extends Construct {
     const partition = new DataAwsPartition(this, "partition").partition;
     const region = new DataAwsRegion(this, "region").name;
     const account = new DataAwsCallerIdentity(this, "account").accountId;
-    const trust = (service: string) =>
-      policyDocument({
-        Effect: "Allow",
-        Principal: { Service: service },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": account } },
-      });
+    const trust = (service: string) => serviceRoleTrust(service, account);
 
     const automationRole = new IamRole(this, "automation-role", {
       name: `${props.namePrefix}-restart`,

@@ -31,6 +31,14 @@ export const ECR_IMAGE_WRITE_ACTIONS = [
   "ecr:BatchDeleteImage",
 ] as const;
 
+/**
+ * Prefix of the tag of the image contract between the deploy workflow and the lifecycle policy
+ * (docs/deploying.md, "Image tags"): the workflow pushes every build as `sha-<git commit>` and, once a
+ * rollout of it succeeded, adds a unique tag starting with this prefix
+ * (`deployed-<UTC time>-<run>-<attempt>`). Tags are immutable, so a deployed tag is never moved or reused.
+ */
+export const DEPLOYED_TAG_PREFIX = "deployed-";
+
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -48,12 +56,23 @@ export interface ContainerRepositoryProps {
   readonly protect?: boolean;
 
   /**
-   * Images kept, newest first, whatever their tags; older ones expire. Must cover every image a
-   * rollback may need.
+   * Deployed images kept, newest first (by push time): those carrying a tag that starts with
+   * {@link DEPLOYED_TAG_PREFIX}, which the deploy workflow adds once a rollout succeeded. They include
+   * the live image and every image a rollback may return to; older deployed images expire. No other
+   * rule ever expires a deployed image that is among them.
    *
    * @default 30
    */
-  readonly keepImages?: number;
+  readonly keepDeployedImages?: number;
+
+  /**
+   * Days an image that was never deployed (a build whose rollout failed or never ran, an image pushed
+   * by hand) is kept after its push before it expires. Long enough to deploy or roll back to a recent
+   * build.
+   *
+   * @default 14
+   */
+  readonly undeployedExpiryDays?: number;
 
   /**
    * Days an untagged image (an interrupted push, a build-cache manifest) is kept before it expires.
@@ -80,8 +99,13 @@ export interface ContainerRepositoryProps {
  * - encrypted with KMS under the account's AWS-managed `aws/ecr` key: every layer decryption is a
  *   KMS call that CloudTrail records, without a key policy to maintain (a customer-managed key would
  *   only be needed for cross-account pulls, which Treepli does not do);
- * - a lifecycle policy expires untagged images after `untaggedExpiryDays` and keeps only the newest
- *   `keepImages` images;
+ * - a lifecycle policy that never expires the live image nor the ones a rollback needs: the newest
+ *   `keepDeployedImages` deployed images (tag prefix {@link DEPLOYED_TAG_PREFIX}) are kept, and no
+ *   lower-priority rule may expire them (ECR: "an image that matches the tagging requirements of a rule
+ *   cannot be expired by a rule with a lower priority"); untagged images expire after
+ *   `untaggedExpiryDays`, images never deployed after `undeployedExpiryDays`. ECR cannot tell which
+ *   image is running: the deploy workflow keeps the live image among the newest deployed ones (it tags
+ *   only successful rollouts, and refuses to deploy an image that would fall outside them);
  * - a repository policy lets the push roles push, and denies every image write (push or delete) to
  *   any other principal, even an administrator of the account. Pulls are not restricted by it: ECS
  *   task execution roles of the account pull through their own IAM policies. To lift the deny in an
@@ -114,7 +138,8 @@ export class ContainerRepository extends Construct {
   constructor(scope: Construct, id: string, props: ContainerRepositoryProps) {
     super(scope, id);
     const protect = props.protect ?? true;
-    const keepImages = props.keepImages ?? 30;
+    const keepDeployedImages = props.keepDeployedImages ?? 30;
+    const undeployedExpiryDays = props.undeployedExpiryDays ?? 14;
     const untaggedExpiryDays = props.untaggedExpiryDays ?? 7;
     if (!Token.isUnresolved(props.name) && (!REPOSITORY_NAME.test(props.name) || props.name.length < 2 || props.name.length > 256)) {
       throw new Error(
@@ -122,7 +147,8 @@ export class ContainerRepository extends Construct {
       );
     }
     for (const [prop, value] of [
-      ["keepImages", keepImages],
+      ["keepDeployedImages", keepDeployedImages],
+      ["undeployedExpiryDays", undeployedExpiryDays],
       ["untaggedExpiryDays", untaggedExpiryDays],
     ] as const) {
       if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < 1)) {
@@ -148,16 +174,28 @@ export class ContainerRepository extends Construct {
       policy: JSON.stringify({
         rules: [
           {
+            // First, so that no later rule can expire a deployed image it keeps.
             rulePriority: 1,
+            description: `Keep the newest ${keepDeployedImages} deployed images (${DEPLOYED_TAG_PREFIX}*): the live one and rollback targets`,
+            selection: {
+              tagStatus: "tagged",
+              tagPatternList: [`${DEPLOYED_TAG_PREFIX}*`],
+              countType: "imageCountMoreThan",
+              countNumber: keepDeployedImages,
+            },
+            action: { type: "expire" },
+          },
+          {
+            rulePriority: 2,
             description: `Expire untagged images after ${untaggedExpiryDays} days`,
             selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedExpiryDays },
             action: { type: "expire" },
           },
           {
             // A rule on any tag status must have the lowest priority (highest number).
-            rulePriority: 2,
-            description: `Keep only the newest ${keepImages} images`,
-            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keepImages },
+            rulePriority: 3,
+            description: `Expire images never deployed ${undeployedExpiryDays} days after their push`,
+            selection: { tagStatus: "any", countType: "sinceImagePushed", countUnit: "days", countNumber: undeployedExpiryDays },
             action: { type: "expire" },
           },
         ],

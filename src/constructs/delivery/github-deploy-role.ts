@@ -61,7 +61,8 @@ export interface GithubDeployRoleProps {
  * - trust: only tokens issued for `sts.amazonaws.com` whose subject is exactly
  *   `repo:<owner/name>:environment:<deployEnvironment>` (`StringEquals`, no wildcard), so no other
  *   repository, fork, branch or environment can assume it;
- * - log in to ECR and push (and read back, for a build cache) images of its own repository only;
+ * - log in to ECR and push (and read back, for a build cache) images of its own repository only, and
+ *   read what the image tag contract needs there (image push times and tags, the lifecycle policy);
  * - register a new revision of the task definition and pass to ECS exactly the task and execution
  *   roles;
  * - update and watch its own service only, in its own cluster.
@@ -120,6 +121,15 @@ export class GithubDeployRole extends Construct {
           Sid: "PushImages",
           Effect: "Allow",
           Action: [...ECR_PUSH_ACTIONS],
+          Resource: props.ecrRepositoryArn,
+        },
+        {
+          // The image tag contract (docs/deploying.md, "Image tags"): before a rollout the workflow checks that the
+          // image will stay among the deployed images the lifecycle policy keeps (it reads the image's
+          // push time and the policy's count); after it, it adds the deployed tag with PutImage.
+          Sid: "ReadImageRetention",
+          Effect: "Allow",
+          Action: ["ecr:DescribeImages", "ecr:GetLifecyclePolicy"],
           Resource: props.ecrRepositoryArn,
         },
         {

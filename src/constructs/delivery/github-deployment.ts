@@ -34,11 +34,12 @@ export interface GithubDeploymentProps {
   readonly protect?: boolean;
 
   /**
-   * Images the repository keeps, newest first.
+   * Deployed images the repository keeps (the live one and the rollback targets; see
+   * {@link ContainerRepository}).
    *
    * @default 30
    */
-  readonly keepImages?: number;
+  readonly keepDeployedImages?: number;
 
   /** Name of the deploy role (the workflow's `role-to-assume` is its ARN). */
   readonly roleName: string;
@@ -96,7 +97,7 @@ export class GithubDeployment extends Construct {
     this.repository = new ContainerRepository(this, "repository", {
       name: props.repositoryName,
       protect: props.protect ?? true,
-      keepImages: props.keepImages ?? 30,
+      keepDeployedImages: props.keepDeployedImages ?? 30,
     });
     this.node.addValidation({
       validate: () => (this.role ? [] : [`GithubDeployment "${id}" rolls out no service: call rollsOut(service) once the service exists`]),

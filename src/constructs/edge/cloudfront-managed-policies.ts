@@ -30,12 +30,6 @@ export const MANAGED_ORIGIN_REQUEST_POLICY = {
   CorsS3Origin: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
 } as const;
 
-/** Managed response headers policies (`response_headers_policy_id`). */
-export const MANAGED_RESPONSE_HEADERS_POLICY = {
-  /** Adds `Access-Control-Allow-Origin: *` to responses (simple CORS requests, no credentials). */
-  SimpleCORS: "60669652-455b-4ae9-85a4-c4c02393f86c",
-} as const;
-
 /** CloudFront price classes: which edge locations serve a distribution (cheapest first). */
 export const CLOUDFRONT_PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 

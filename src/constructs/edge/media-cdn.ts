@@ -14,12 +14,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
-import {
-  CLOUDFRONT_MINIMUM_VIEWER_TLS,
-  CloudFrontPriceClass,
-  MANAGED_CACHE_POLICY,
-  MANAGED_RESPONSE_HEADERS_POLICY,
-} from "./cloudfront-managed-policies";
+import { CLOUDFRONT_MINIMUM_VIEWER_TLS, CloudFrontPriceClass, MANAGED_CACHE_POLICY } from "./cloudfront-managed-policies";
+import { SecurityHeadersPolicy } from "./security-headers-policy";
 import { policyDocument } from "../iam/policy-document";
 import { denyInsecureTransport, makeBucketPrivate } from "../data/private-bucket";
 
@@ -59,11 +55,19 @@ export interface MediaCdnProps {
   readonly protect: boolean;
 
   /**
-   * Browser origins (scheme, host, optional port; e.g. `https://www.treepli.com`) allowed to upload
-   * to the bucket directly (PUT or POST with URLs the backend pre-signs) and to read it through the
-   * S3 API. Must not be empty.
+   * Browser origins of the site (scheme, host, optional port; e.g. `https://www.treepli.com`) allowed
+   * to upload to the bucket directly (PUT or POST with URLs the backend pre-signs) and to read it
+   * through the S3 API. This and `corsDevelopmentOrigins` must not both be empty.
    */
   readonly corsAllowedOrigins: string[];
+
+  /**
+   * Local development origins (e.g. `http://localhost:3000`) allowed the same, in a CORS rule of
+   * their own (`local-development-uploads`) so that a review sees them apart. Leave empty in production.
+   *
+   * @default []
+   */
+  readonly corsDevelopmentOrigins?: string[];
 
   /**
    * How long a browser may cache the answer to a CORS preflight.
@@ -150,17 +154,20 @@ export interface MediaCdnProps {
  *   (`AWS:SourceArn`); nothing grants anybody else, let alone the public, any access. CloudFront
  *   gets no `s3:ListBucket`, so a missing key answers 403 rather than 404 (viewers cannot probe
  *   which keys exist);
- * - CORS lets the configured origins upload (PUT/POST) and read (GET/HEAD) directly.
+ * - CORS lets the configured origins upload (PUT/POST) and read (GET/HEAD) directly; local
+ *   development origins only where an environment opts in, in a rule of their own.
  *
  * Distribution: origin access control (SigV4, every request signed; no legacy origin access
  * identity), HTTPS only (HTTP redirects), HTTP/2 and HTTP/3, IPv6, compression. It uses the managed
  * `CachingOptimized` cache policy (long TTLs, nothing of the request in the cache key): media objects
  * are immutable by convention — the backend uploads every new file under a new, unique key and never
- * overwrites one — so nothing ever needs invalidating. The managed `SimpleCORS` response headers
- * policy adds `Access-Control-Allow-Origin: *` so that browser scripts (canvas, fetch) may read the
- * media: everything the CDN serves is public to whoever has the URL anyway, and no `Origin` header
- * reaches the bucket, so a cached response can never carry one site's `Allow-Origin` to another
- * (the trap of forwarding `Origin` without putting it in the cache key).
+ * overwrites one — so nothing ever needs invalidating. Its response headers policy (a
+ * {@link SecurityHeadersPolicy}) adds the security headers (HSTS, `nosniff` — an uploaded file is only
+ * ever what its content type says —, `X-Frame-Options: DENY`, a strict referrer policy) and
+ * `Access-Control-Allow-Origin: *` so that browser scripts (canvas, fetch) may read the media:
+ * everything the CDN serves is public to whoever has the URL anyway, and no `Origin` header reaches
+ * the bucket, so a cached response can never carry one site's `Allow-Origin` to another (the trap of
+ * forwarding `Origin` without putting it in the cache key).
  *
  * Access logging — decided against, for now:
  * - S3 server access logs would record only two callers, CloudFront (whose requests stand for
@@ -195,6 +202,7 @@ export class MediaCdn extends Construct {
     const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 30;
     const abortIncompleteMultipartUploadDays = props.abortIncompleteMultipartUploadDays ?? 7;
     const corsMaxAgeSeconds = props.corsMaxAgeSeconds ?? 3000;
+    const corsDevelopmentOrigins = props.corsDevelopmentOrigins ?? [];
     const priceClass = props.priceClass ?? "PriceClass_100";
     const waitForDeployment = props.waitForDeployment ?? true;
     const comment = props.comment ?? `media: ${props.bucketName}`;
@@ -218,47 +226,12 @@ export class MediaCdn extends Construct {
       lifecycle: { preventDestroy: protect },
     });
     const publicAccessBlock = makeBucketPrivate(this, this.bucket.id);
-    new S3BucketVersioningA(this, "versioning", {
-      bucket: this.bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn },
-          // One data key per bucket rather than a KMS call per object: cheaper, and far below KMS's
-          // request quotas when CloudFront fetches many objects at once.
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          id: "expire-old-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: noncurrentVersionExpirationDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: abortIncompleteMultipartUploadDays }],
-          // A delete marker left alone once its object's versions expired only slows listings.
-          expiration: [{ expiredObjectDeleteMarker: true }],
-        },
-      ],
-    });
-    new S3BucketCorsConfiguration(this, "cors", {
-      bucket: this.bucket.id,
-      corsRule: [
-        {
-          id: "browser-uploads",
-          allowedOrigins: props.corsAllowedOrigins,
-          allowedMethods: ["GET", "HEAD", "PUT", "POST"],
-          allowedHeaders: [...MEDIA_UPLOAD_ALLOWED_HEADERS],
-          exposeHeaders: [...MEDIA_EXPOSED_HEADERS],
-          maxAgeSeconds: corsMaxAgeSeconds,
-        },
-      ],
+    this.configureBucket({
+      noncurrentVersionExpirationDays,
+      abortIncompleteMultipartUploadDays,
+      corsMaxAgeSeconds,
+      corsAllowedOrigins: props.corsAllowedOrigins,
+      corsDevelopmentOrigins,
     });
 
     this.originAccessControl = new CloudfrontOriginAccessControl(this, "origin-access-control", {
@@ -267,6 +240,12 @@ export class MediaCdn extends Construct {
       originAccessControlOriginType: "s3",
       signingBehavior: "always",
       signingProtocol: "sigv4",
+    });
+
+    const headers = new SecurityHeadersPolicy(this, "response-headers", {
+      name: aliasSafe(props.bucketName),
+      comment: "Security headers and read-only CORS of the media CDN",
+      allowAnyOriginToRead: true,
     });
 
     const originId = "media-bucket";
@@ -293,7 +272,7 @@ export class MediaCdn extends Construct {
         cachedMethods: ["GET", "HEAD"],
         compress: true,
         cachePolicyId: MANAGED_CACHE_POLICY.CachingOptimized,
-        responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_POLICY.SimpleCORS,
+        responseHeadersPolicyId: headers.policyId,
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: props.certificateArn
@@ -358,6 +337,60 @@ export class MediaCdn extends Construct {
     }
   }
 
+  /** The bucket's versioning, encryption (with the key), lifecycle and CORS for browser uploads. */
+  private configureBucket(settings: {
+    noncurrentVersionExpirationDays: number;
+    abortIncompleteMultipartUploadDays: number;
+    corsMaxAgeSeconds: number;
+    corsAllowedOrigins: string[];
+    corsDevelopmentOrigins: string[];
+  }): void {
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn },
+          // One data key per bucket rather than a KMS call per object: cheaper, and far below KMS's
+          // request quotas when CloudFront fetches many objects at once.
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-old-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: settings.noncurrentVersionExpirationDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: settings.abortIncompleteMultipartUploadDays }],
+          // A delete marker left alone once its object's versions expired only slows listings.
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        },
+      ],
+    });
+    const uploadRule = (id: string, allowedOrigins: string[]) => ({
+      id,
+      allowedOrigins,
+      allowedMethods: ["GET", "HEAD", "PUT", "POST"],
+      allowedHeaders: [...MEDIA_UPLOAD_ALLOWED_HEADERS],
+      exposeHeaders: [...MEDIA_EXPOSED_HEADERS],
+      maxAgeSeconds: settings.corsMaxAgeSeconds,
+    });
+    new S3BucketCorsConfiguration(this, "cors", {
+      bucket: this.bucket.id,
+      corsRule: [
+        ...(settings.corsAllowedOrigins.length > 0 ? [uploadRule("browser-uploads", settings.corsAllowedOrigins)] : []),
+        ...(settings.corsDevelopmentOrigins.length > 0 ? [uploadRule("local-development-uploads", settings.corsDevelopmentOrigins)] : []),
+      ],
+    });
+  }
+
   /** Name of the media bucket. */
   public get bucketName(): string {
     return this.bucket.bucket;
@@ -385,9 +418,9 @@ function validate(props: MediaCdnProps): void {
       `MediaCdn: 'bucketName' must be 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, got: "${props.bucketName}"`,
     );
   }
-  if (!Token.isUnresolved(props.corsAllowedOrigins) && props.corsAllowedOrigins.length === 0) {
+  if (props.corsAllowedOrigins.length + (props.corsDevelopmentOrigins ?? []).length === 0) {
     throw new Error(
-      "MediaCdn: 'corsAllowedOrigins' must name at least one browser origin (e.g. \"https://www.treepli.com\"); without one, browsers cannot upload with pre-signed URLs",
+      "MediaCdn: 'corsAllowedOrigins' must name at least one browser origin (e.g. \"https://www.treepli.com\"), or 'corsDevelopmentOrigins' one; without one, browsers cannot upload with pre-signed URLs",
     );
   }
   if (props.domainName !== undefined && props.certificateArn === undefined) {

@@ -18,3 +18,20 @@ export interface PolicyStatement {
 export function policyDocument(...statements: PolicyStatement[]): string {
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
+
+/**
+ * Trust policy of a role an AWS service assumes to act for this account (flow logs, RDS enhanced
+ * monitoring, ECS tasks, EventBridge, SSM Automation...), with the confused-deputy guard AWS recommends
+ * for every such role: the service may assume it only on behalf of `sourceAccount` (`aws:SourceAccount`),
+ * never for another customer who names this role's ARN in their own resource.
+ *
+ * Not for EC2 instance roles: EC2 assumes those for the instance profile, without a source account.
+ */
+export function serviceRoleTrust(service: string, sourceAccount: string): string {
+  return policyDocument({
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } },
+  });
+}

@@ -16,7 +16,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { policyDocument } from "../iam/policy-document";
+import { policyDocument, serviceRoleTrust } from "../iam/policy-document";
 import { SUBNET_TIERS, SubnetTier, subnetLayout } from "./subnet-layout";
 
 /** Props of {@link VpcNetwork}. */
@@ -251,13 +251,8 @@ export class VpcNetwork extends Construct {
     const flowLogRole = new IamRole(this, "flow-log-role", {
       name: name("vpc-flow-logs"),
       description: "Lets VPC flow logs write to their log group",
-      assumeRolePolicy: policyDocument({
-        Effect: "Allow",
-        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        // Confused-deputy guard: only flow logs of this account may use the role.
-        Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
-      }),
+      // Confused-deputy guard: only flow logs of this account may use the role.
+      assumeRolePolicy: serviceRoleTrust("vpc-flow-logs.amazonaws.com", props.accountId),
     });
     new IamRolePolicy(this, "flow-log-role-policy", {
       name: "write-flow-logs",
