@@ -7,6 +7,7 @@ import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
 import { FrontendStack } from "./stacks/frontend-stack";
 import { MediaStack } from "./stacks/media-stack";
+import { OpsStack } from "./stacks/ops-stack";
 import { VpcStack } from "./stacks/vpc-stack";
 
 /** The output folder of a full synth (`output` in cdktf.json). */
@@ -20,6 +21,7 @@ export function partialOutputFolder(environments: readonly EnvironmentName[]): s
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
   readonly bootstrap: BootstrapStack;
+  readonly ops: OpsStack;
   readonly vpc: VpcStack;
   readonly cluster: ClusterStack;
   readonly media: MediaStack;
@@ -33,6 +35,7 @@ export interface EnvironmentStacks {
  */
 export function addEnvironment(scope: Construct, config: EnvironmentConfig): EnvironmentStacks {
   const bootstrap = new BootstrapStack(scope, { config });
+  const ops = new OpsStack(scope, { config });
   const vpc = new VpcStack(scope, { config });
   const cluster = new ClusterStack(scope, { config, network: vpc.network });
   const media = new MediaStack(scope, { config });
@@ -44,7 +47,7 @@ export function addEnvironment(scope: Construct, config: EnvironmentConfig): Env
     media: media.media,
     backend: backend.backend,
   });
-  return { bootstrap, vpc, cluster, media, backend, frontend };
+  return { bootstrap, ops, vpc, cluster, media, backend, frontend };
 }
 
 /**

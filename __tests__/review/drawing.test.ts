@@ -95,15 +95,15 @@ test("the shared cluster runs both services on its instances, and GitHub deploys
 });
 
 test("a new layer and resource types the drawing does not know appear too: counted in their layer, not dropped", () => {
-  const ops: SynthesizedStack = {
-    name: "production-ops",
+  const future: SynthesizedStack = {
+    name: "production-future",
     environment: "production",
-    layer: "ops",
-    workingDirectory: "stacks/production-ops",
+    layer: "future",
+    workingDirectory: "stacks/production-future",
     dependencies: [],
     json: {
       resource: {
-        aws_sns_topic: { alarms: { name: "treepli-production-alarms" } },
+        aws_sns_topic: { future: { name: "treepli-production-future" } },
         aws_kms_key: { logs: {}, topics: {} },
         aws_budgets_budget: { monthly: { name: "monthly" } },
         aws_something_new: { a: {}, b: {} },
@@ -111,15 +111,15 @@ test("a new layer and resource types the drawing does not know appear too: count
     },
     text: "",
   };
-  const drawing = architecture(new EstateGraph([...stacksOf(estate, ["production"]), ops]), "production");
-  expect(drawing.layers.map((layer) => layer.stack)).toContain("production-ops");
+  const drawing = architecture(new EstateGraph([...stacksOf(estate, ["production"]), future]), "production");
+  expect(drawing.layers.map((layer) => layer.stack)).toContain("production-future");
   expect(
     drawing.nodes
-      .filter((node) => node.stack === "production-ops")
+      .filter((node) => node.stack === "production-future")
       .map((node) => node.label)
       .sort(),
-  ).toEqual(["2 KMS keys", "3 other resources\n(2 types)", "SNS topic\ntreepli-production-alarms"]);
-  expect(architectureDot(drawing)).toContain('subgraph "cluster_production-ops"');
+  ).toEqual(["2 KMS keys", "3 other resources\n(2 types)", "SNS topic\ntreepli-production-future"]);
+  expect(architectureDot(drawing)).toContain('subgraph "cluster_production-future"');
 });
 
 test("the drawing follows the stacks: a staging database made Multi-AZ is drawn so", () => {

@@ -15,6 +15,7 @@ describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
   test("is named <environment>-<layer>", () => {
     expect(Object.values(stacks).map((stack) => stack.node.id)).toEqual([
       `${environment}-bootstrap`,
+      `${environment}-ops`,
       `${environment}-vpc`,
       `${environment}-cluster`,
       `${environment}-media`,

@@ -30,6 +30,7 @@ export const EMULATED_SERVICES = [
   "route53",
   "s3",
   "secretsmanager",
+  "sns",
   "sqs",
   "ssm",
   "sts",

@@ -13,8 +13,11 @@ import { LockingS3Backend } from "./locking-s3-backend";
  */
 export const TERRAFORM_REQUIRED_VERSION = "~> 1.11.0";
 
-/** The layers of the estate, in deployment order. `bootstrap` holds the state bucket itself. */
-export const LAYERS = ["bootstrap", "vpc", "cluster", "media", "backend", "frontend"] as const;
+/**
+ * The layers of the estate, in deployment order. `bootstrap` holds the state bucket itself; `ops` the
+ * keys, operations topics and trail every later layer uses.
+ */
+export const LAYERS = ["bootstrap", "ops", "vpc", "cluster", "media", "backend", "frontend"] as const;
 
 /** One layer of the estate. */
 export type Layer = (typeof LAYERS)[number];
