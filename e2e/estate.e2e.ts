@@ -483,6 +483,25 @@ describe("after deploying every local stack", () => {
       expect(ingressSources(tasks)).toEqual({ groups: [alb.GroupId], ranges: [], prefixLists: [], ports: [[8080, 8080]] });
     });
 
+    test("the services' tasks may open HTTPS anywhere, and the backend's PostgreSQL to the database's group only", async () => {
+      const egressOf = (group: { IpPermissionsEgress?: any[] }) =>
+        (group.IpPermissionsEgress ?? [])
+          .map((p) => ({
+            protocol: p.IpProtocol,
+            ports: [p.FromPort, p.ToPort],
+            to: [...(p.IpRanges ?? []).map((r: any) => r.CidrIp), ...(p.UserIdGroupPairs ?? []).map((g: any) => g.GroupId)],
+          }))
+          .sort((a, b) => a.ports[0] - b.ports[0]);
+      const database = await securityGroupNamed("treepli-local-backend-database");
+      expect(egressOf(await securityGroupNamed("treepli-local-backend-tasks"))).toEqual([
+        { protocol: "tcp", ports: [443, 443], to: ["0.0.0.0/0"] },
+        { protocol: "tcp", ports: [5432, 5432], to: [database.GroupId] },
+      ]);
+      expect(egressOf(await securityGroupNamed("treepli-local-frontend-tasks"))).toEqual([
+        { protocol: "tcp", ports: [443, 443], to: ["0.0.0.0/0"] },
+      ]);
+    });
+
     test("the service runs on the shared cluster behind the load balancer's target group", async () => {
       const { ecs, elb } = clients();
       const [service] =

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
 import { HttpApi } from "../constructs/edge/http-api";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
-import { PostgresDatabase } from "../constructs/data/postgres-database";
+import { POSTGRES_PORT, PostgresDatabase } from "../constructs/data/postgres-database";
 import { RestartServiceOnRotation } from "../constructs/data/restart-service-on-rotation";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
@@ -154,6 +154,12 @@ export class BackendStack extends EnvironmentStack {
       performanceInsights: settings.database.performanceInsights,
       monitoringIntervalSeconds: settings.database.monitoringIntervalSeconds,
       passwordRotationDays: settings.database.passwordRotationDays,
+    });
+    // The tasks reach the database, and on its port nothing else.
+    service.allowEgressTo("egress-database", {
+      securityGroupId: database.securityGroup.id,
+      port: POSTGRES_PORT,
+      description: "PostgreSQL to the backend database only",
     });
 
     // RDS rotates the password in Secrets Manager; tasks read it once, at start. A successful rotation
