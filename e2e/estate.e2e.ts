@@ -236,6 +236,12 @@ describe("after deploying every local stack", () => {
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
     const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
     expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
+    // The state objects themselves are SSE-KMS: Terraform sends no AES256 header overriding the default.
+    const stateObjects = keys.filter((key): key is string => key !== undefined && key.endsWith(".tfstate"));
+    const objectEncryption = await Promise.all(
+      stateObjects.map(async (key) => [key, (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ServerSideEncryption]),
+    );
+    expect(objectEncryption).toEqual(stateObjects.map((key) => [key, "aws:kms"]));
     expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
@@ -483,7 +489,7 @@ describe("after deploying every local stack", () => {
       expect(ingressSources(tasks)).toEqual({ groups: [alb.GroupId], ranges: [], prefixLists: [], ports: [[8080, 8080]] });
     });
 
-    test("the services' tasks may open HTTPS anywhere, and the backend's PostgreSQL to the database's group only", async () => {
+    test("the services' tasks may open HTTPS anywhere, the backend's PostgreSQL to the database's group only; the load balancers reach only their tasks", async () => {
       const egressOf = (group: { IpPermissionsEgress?: any[] }) =>
         (group.IpPermissionsEgress ?? [])
           .map((p) => ({
@@ -500,6 +506,16 @@ describe("after deploying every local stack", () => {
       expect(egressOf(await securityGroupNamed("treepli-local-frontend-tasks"))).toEqual([
         { protocol: "tcp", ports: [443, 443], to: ["0.0.0.0/0"] },
       ]);
+      // Each load balancer may connect to its service's tasks on their port, nothing else in the VPC.
+      for (const [layer, port] of [
+        ["backend", 8080],
+        ["frontend", 3000],
+      ] as const) {
+        const tasks = await securityGroupNamed(`treepli-local-${layer}-tasks`);
+        expect(egressOf(await securityGroupNamed(`treepli-local-${layer}-alb`))).toEqual([
+          { protocol: "tcp", ports: [port, port], to: [tasks.GroupId] },
+        ]);
+      }
     });
 
     test("the service runs on the shared cluster behind the load balancer's target group", async () => {

@@ -37,6 +37,15 @@ describe("backend layer", () => {
       expect(rule.cidr_blocks ?? []).toEqual([]);
     });
 
+    test("THEN the load balancer may connect to the service's tasks on their port, and nothing else", () => {
+      const egress = resources(json, "aws_security_group_rule").filter(
+        (rule) => rule.type === "egress" && rule.security_group_id === albGroup,
+      );
+      expect(egress.map((rule) => [rule.from_port, rule.to_port, rule.source_security_group_id, rule.cidr_blocks])).toEqual([
+        [8080, 8080, serviceGroup, undefined],
+      ]);
+    });
+
     test("THEN the load balancer admits only the VPC link", () => {
       const rules = ingressInto(json, albGroup);
       expect(rules.map((rule) => rule.source_security_group_id)).toEqual([vpcLinkGroup]);

@@ -110,6 +110,7 @@ export class BackendStack extends EnvironmentStack {
       ingress: { sourceSecurityGroupIds: [] },
       defaultAction: { forwardTargetGroupArn: service.targetGroup.arn },
       targetPorts: [service.containerPort],
+      targetSecurityGroupIds: [service.securityGroup.id],
     });
     service.addLoadBalancerDependency(loadBalancer.listener);
 
