@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
 import { HttpApi } from "../constructs/edge/http-api";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
-import { PostgresDatabase } from "../constructs/data/postgres-database";
+import { POSTGRES_PORT, PostgresDatabase } from "../constructs/data/postgres-database";
 import { RestartServiceOnRotation } from "../constructs/data/restart-service-on-rotation";
 import { ClusterRefs } from "./cluster-stack";
 import { EcsServiceSecret } from "../constructs/compute/ecs-service-base";
@@ -147,6 +147,7 @@ export class BackendStack extends EnvironmentStack {
       ingress: { sourceSecurityGroupIds: [] },
       defaultAction: { forwardTargetGroupArn: service.targetGroup.arn },
       targetPorts: [service.containerPort],
+      targetSecurityGroupIds: [service.securityGroup.id],
       accessLogs: {
         bucketName: `${name}-alb-logs-${config.aws.accountId}`,
         protect,
@@ -216,6 +217,12 @@ export class BackendStack extends EnvironmentStack {
       iamDatabaseAuthentication: true,
       kmsKeyArn: ops.databaseKeyArn,
       logKmsKeyArn: ops.logsKeyArn,
+    });
+    // The tasks reach the database, and on its port nothing else.
+    service.allowEgressTo("egress-database", {
+      securityGroupId: database.securityGroup.id,
+      port: POSTGRES_PORT,
+      description: "PostgreSQL to the backend database only",
     });
 
     // RDS rotates the password in Secrets Manager; tasks read it once, at start. While they still get it

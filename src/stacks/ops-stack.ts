@@ -99,10 +99,12 @@ export class OpsStack extends EnvironmentStack {
     const databaseKey = key("database-key", `${name}-database`, `${name}: database storage, Performance Insights and master secret`, []);
 
     const subscribers: TopicSubscriber[] = config.ops.subscriptions.map((subscription) => ({ ...subscription }));
-    const topic = (id: string, kmsKeyArn: string, provider?: TerraformProvider) =>
-      new OperationsTopic(this, id, { name: `${name}-ops`, accountId: account.accountId, kmsKeyArn, publishers, subscribers, provider });
-    const homeTopic = topic("topic", topicsKey.keyArn);
-    const topicUsEast1 = usEast1 ? topic("topic-us-east-1", topicsKeyUsEast1.keyArn, usEast1) : homeTopic;
+    const topic = (id: string, topicName: string, kmsKeyArn: string, provider?: TerraformProvider) =>
+      new OperationsTopic(this, id, { name: topicName, accountId: account.accountId, kmsKeyArn, publishers, subscribers, provider });
+    const homeTopic = topic("topic", `${name}-ops`, topicsKey.keyArn);
+    // Its own name, so that the two topics can never be mistaken for each other in a console, a
+    // subscription or an alarm action (and never collide where both regions are one endpoint).
+    const topicUsEast1 = usEast1 ? topic("topic-us-east-1", `${name}-ops-us-east-1`, topicsKeyUsEast1.keyArn, usEast1) : homeTopic;
 
     if (createsTrail) {
       const trail = new AccountTrail(this, "trail", {
