@@ -271,6 +271,13 @@ describe("backend layer", () => {
         expect(environment).toEqual(expect.objectContaining({ DATABASE_IAM_USERNAME: "treepli_app", AWS_REGION: "eu-west-1" }));
       });
 
+      test("THEN the tasks verify the server certificate against the CA bundle their image carries, and the instance's CA is pinned", () => {
+        expect(environment).toEqual(
+          expect.objectContaining({ DATABASE_SSLMODE: "verify-full", DATABASE_SSLROOTCERT: "/etc/ssl/certs/rds-global-bundle.pem" }),
+        );
+        expect(onlyResource(json, "aws_db_instance").ca_cert_identifier).toBe("rds-ca-rsa2048-g1");
+      });
+
       test("THEN the tasks still get the master user's name and password, and the execution role may decrypt them with the database key, through Secrets Manager only", () => {
         expect(secrets).toEqual(["DATABASE_PASSWORD", "DATABASE_USERNAME"]);
         expect(execution.find((statement) => statement.Sid === "DecryptSecrets")).toEqual(

@@ -89,8 +89,8 @@ describe("ops layer", () => {
     test("THEN a topic in each region, on its region's key, which exactly the five publishers of this account may publish to", () => {
       const topics = resources(json, "aws_sns_topic");
       expect(topics.map((t) => [t.name, t.provider ?? "home"]).sort()).toEqual([
-        ["treepli-production-ops", "aws.us_east_1"],
         ["treepli-production-ops", "home"],
+        ["treepli-production-ops-us-east-1", "aws.us_east_1"],
       ]);
       for (const topic of topics) {
         const keyKey = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(topic.kms_master_key_id)![1];
@@ -103,6 +103,10 @@ describe("ops layer", () => {
           ["Allow", "sns:Publish", { StringEquals: { "aws:SourceAccount": "222222222222" } }],
         ]);
       }
+    });
+
+    test("THEN neither topic can be destroyed by an apply (alarms, rules and subscriptions point at their ARNs)", () => {
+      for (const topic of resources(json, "aws_sns_topic")) expect(topic.lifecycle).toEqual({ prevent_destroy: true });
     });
 
     test("THEN the configured subscriber gets both topics' notifications", () => {
@@ -155,6 +159,9 @@ describe("ops layer", () => {
     test("THEN nobody is subscribed, and the keys may be destroyed with the estate", () => {
       expect(resources(json, "aws_sns_topic_subscription")).toEqual([]);
       for (const key of resources(json, "aws_kms_key")) expect(key.deletion_window_in_days).toBe(7);
+      for (const resource of [...resources(json, "aws_kms_key"), ...resources(json, "aws_sns_topic")]) {
+        expect(resource.lifecycle).toEqual({ prevent_destroy: false });
+      }
     });
   });
 });

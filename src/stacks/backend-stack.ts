@@ -20,6 +20,12 @@ import { NetworkRefs } from "./vpc-stack";
  */
 export const APPLICATION_DATABASE_USER = "treepli_app";
 
+/**
+ * Path of RDS's global CA bundle in the backend's image (`DATABASE_SSLROOTCERT`): the image build puts
+ * `https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem` there (README, application contract).
+ */
+export const RDS_CA_BUNDLE_PATH = "/etc/ssl/certs/rds-global-bundle.pem";
+
 /** What the frontend uses of the backend (tokens; see {@link NetworkRefs}). */
 export interface BackendRefs {
   /** Public base URL of the API (the custom domain when configured, else the stage's invoke URL). */
@@ -102,6 +108,9 @@ export class BackendStack extends EnvironmentStack {
           DATABASE_PORT: lazy(() => database!.port),
           DATABASE_NAME: lazy(() => database!.databaseName),
           DATABASE_SSLMODE: "verify-full",
+          // Where the image carries RDS's CA bundle (README, "The database without the master password"):
+          // verify-full checks the server certificate, signed by the CA pinned on the instance, against it.
+          DATABASE_SSLROOTCERT: RDS_CA_BUNDLE_PATH,
           // IAM authentication: the user to request a token for, and the region the token is signed for
           // (the SDK cannot ask the instance metadata service, which tasks cannot reach).
           DATABASE_IAM_USERNAME: APPLICATION_DATABASE_USER,

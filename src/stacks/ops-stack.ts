@@ -100,7 +100,15 @@ export class OpsStack extends EnvironmentStack {
 
     const subscribers: TopicSubscriber[] = config.ops.subscriptions.map((subscription) => ({ ...subscription }));
     const topic = (id: string, topicName: string, kmsKeyArn: string, provider?: TerraformProvider) =>
-      new OperationsTopic(this, id, { name: topicName, accountId: account.accountId, kmsKeyArn, publishers, subscribers, provider });
+      new OperationsTopic(this, id, {
+        name: topicName,
+        accountId: account.accountId,
+        kmsKeyArn,
+        publishers,
+        subscribers,
+        protect,
+        provider,
+      });
     const homeTopic = topic("topic", `${name}-ops`, topicsKey.keyArn);
     // Its own name, so that the two topics can never be mistaken for each other in a console, a
     // subscription or an alarm action (and never collide where both regions are one endpoint).

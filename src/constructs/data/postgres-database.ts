@@ -21,6 +21,13 @@ export const POSTGRES_PORT = 5432;
 /** Enhanced-monitoring intervals RDS accepts, in seconds (0 turns it off). */
 export const RDS_MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
 
+/**
+ * The RDS certificate authorities an instance's server certificate can be signed by (the current ones;
+ * `rds-ca-2019` expired in 2024). All three are in RDS's global trust bundle
+ * (`https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem`).
+ */
+export const RDS_CA_CERT_IDENTIFIERS = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] as const;
+
 /** The PostgreSQL logs RDS exports to CloudWatch Logs. */
 export const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
@@ -98,6 +105,16 @@ export interface PostgresDatabaseProps {
    * @default - the AWS-managed keys `aws/rds` and `aws/secretsmanager`
    */
   readonly kmsKeyArn?: string;
+
+  /**
+   * The certificate authority of the instance's server certificate, pinned so that clients verifying it
+   * (`sslmode=verify-full` against RDS's CA bundle) never meet a CA RDS picked as its regional default,
+   * and so that a change of CA is a reviewed change here (applied in the maintenance window; it restarts
+   * the instance).
+   *
+   * @default "rds-ca-rsa2048-g1"
+   */
+  readonly caCertIdentifier?: (typeof RDS_CA_CERT_IDENTIFIERS)[number];
 
   /**
    * Customer-managed KMS key of the exported logs' log groups.
@@ -257,6 +274,7 @@ export class PostgresDatabase extends Construct {
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
       publiclyAccessible: false,
+      caCertIdentifier: props.caCertIdentifier ?? "rds-ca-rsa2048-g1",
       iamDatabaseAuthenticationEnabled: props.iamDatabaseAuthentication ?? false,
       parameterGroupName: this.parameterGroup.name,
       autoMinorVersionUpgrade: true,
@@ -366,6 +384,10 @@ function validate(id: string, props: PostgresDatabaseProps): void {
   const logRetention = props.logRetentionDays ?? 30;
   if (!isLogRetentionDays(logRetention)) {
     problems.push(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${logRetention}`);
+  }
+  const ca = props.caCertIdentifier ?? "rds-ca-rsa2048-g1";
+  if (!(RDS_CA_CERT_IDENTIFIERS as readonly string[]).includes(ca)) {
+    problems.push(`caCertIdentifier must be one of ${RDS_CA_CERT_IDENTIFIERS.join(", ")}, got "${ca}"`);
   }
   const rotation = props.passwordRotationDays ?? 7;
   if (!Number.isInteger(rotation) || rotation < 1 || rotation > 1000) {

@@ -62,6 +62,14 @@ export interface OperationsTopicProps {
   readonly subscribers?: readonly TopicSubscriber[];
 
   /**
+   * `true`: `prevent_destroy` on the topic (production). A deleted topic takes its confirmed subscriptions
+   * with it, and every alarm, rule, budget and backup plan naming its ARN notifies nothing until re-pointed.
+   *
+   * @default false
+   */
+  readonly protect?: boolean;
+
+  /**
    * Provider of the topic's region.
    *
    * @default - the stack's default provider
@@ -103,7 +111,12 @@ export class OperationsTopic extends Construct {
       }
     });
 
-    this.topic = new SnsTopic(this, "topic", { name: props.name, kmsMasterKeyId: props.kmsKeyArn, provider: props.provider });
+    this.topic = new SnsTopic(this, "topic", {
+      name: props.name,
+      kmsMasterKeyId: props.kmsKeyArn,
+      lifecycle: { preventDestroy: props.protect ?? false },
+      provider: props.provider,
+    });
     this.policy = new SnsTopicPolicy(this, "policy", {
       arn: this.topic.arn,
       policy: policyDocument({
