@@ -1091,7 +1091,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
     // catches is shown by its unit test, and on AWS with `aws events test-event-pattern` (docs/emulator.md).
   });
 
-  test("the database accepts IAM tokens and keeps its storage and master secret on the database key", async () => {
+  test("the database accepts IAM tokens, pins its server certificate's CA, and keeps its storage and master secret on the database key", async () => {
     const { rds } = clients();
     const [database] =
       (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "treepli-local-backend" }))).DBInstances ?? [];
@@ -1100,6 +1100,8 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
     expect(database.StorageEncrypted).toBe(true);
     expect(database.KmsKeyId).toBe(databaseKey);
     expect(database.MasterUserSecret?.KmsKeyId).toBe(databaseKey);
+    // What the backend's verify-full trusts (DATABASE_SSLROOTCERT, RDS's bundle in the image).
+    expect(database.CACertificateIdentifier).toBe("rds-ca-rsa2048-g1");
   });
 
   test("the backend's task role may connect as the application's database user of this instance only", async () => {
