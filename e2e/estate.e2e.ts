@@ -1301,6 +1301,11 @@ describe("destroying every stack in reverse order", () => {
     phases.destroy = (Date.now() - started) / 1000;
     const { ec2, ecs, autoscaling, s3, iam, cloudfront, elb, rds, api, secrets } = clients();
     const local = [byTag("Environment", "local")];
+    const awsManagedKeyIds = new Set(
+      (aws(emulator.endpoint, region, "kms", "list-aliases").Aliases as any[])
+        .filter((a) => a.AliasName.startsWith("alias/aws/") && a.TargetKeyId)
+        .map((a) => a.TargetKeyId as string),
+    );
     const left: Record<string, unknown[]> = {
       vpcs: (await ec2.send(new DescribeVpcsCommand({ Filters: local }))).Vpcs ?? [],
       subnets: (await ec2.send(new DescribeSubnetsCommand({ Filters: local }))).Subnets ?? [],
@@ -1339,8 +1344,12 @@ describe("destroying every stack in reverse order", () => {
       keyAliases: (aws(emulator.endpoint, region, "kms", "list-aliases").Aliases as any[]).filter((a) =>
         a.AliasName.startsWith("alias/treepli-local"),
       ),
+      // AWS-managed keys (alias/aws/…) are the account's, not the estate's: the emulator, like AWS, creates
+      // alias/aws/ebs when the first instance boots with an encrypted root volume and no key of its own.
       liveKeys: (aws(emulator.endpoint, region, "kms", "list-keys").Keys as any[]).filter(
-        (k) => aws(emulator.endpoint, region, "kms", "describe-key", "--key-id", k.KeyId).KeyMetadata.KeyState !== "PendingDeletion",
+        (k) =>
+          !awsManagedKeyIds.has(k.KeyId) &&
+          aws(emulator.endpoint, region, "kms", "describe-key", "--key-id", k.KeyId).KeyMetadata.KeyState !== "PendingDeletion",
       ),
       topics: (aws(emulator.endpoint, region, "sns", "list-topics").Topics as any[]).filter((t) => t.TopicArn.includes(":treepli-local")),
       trails: aws(emulator.endpoint, region, "cloudtrail", "describe-trails").trailList as any[],
