@@ -30,7 +30,7 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { GetRoleCommand, IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
@@ -113,6 +113,24 @@ const clients = () => {
     secrets: new SecretsManagerClient(config),
   };
 };
+/** Where the local estate's log groups are: its own, its services', the API's, the database's, CloudFront's. */
+const LOG_GROUP_PREFIXES = [
+  "/treepli-local",
+  "/ecs/treepli-local",
+  "/aws/apigateway/treepli-local",
+  "/aws/rds/instance/treepli-local",
+  "/aws/cloudfront/treepli-local",
+];
+/** Every log group of the local estate. */
+async function localLogGroups() {
+  const { logs } = clients();
+  const pages = await Promise.all(
+    LOG_GROUP_PREFIXES.map(
+      async (prefix) => (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix }))).logGroups ?? [],
+    ),
+  );
+  return pages.flat();
+}
 const byTag = (name: string, value: string) => ({ Name: `tag:${name}`, Values: [value] });
 const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) => tags?.find((t) => t.Key === key)?.Value;
 
@@ -904,7 +922,7 @@ describe("the account-wide singletons", () => {
     // Someone else owns them now: Terraform forgets them; the account keeps them.
     expect(terraformState(clusterStack, "rm", providerAddress, settingAddress).status).toBe(0);
     const existingOut = synthLocalWith(
-      { accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" } },
+      { accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing", cloudTrail: "create" } },
       "existing",
     );
     try {
@@ -948,6 +966,205 @@ describe("service roles, as IAM reports them", () => {
         Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
       },
     ]);
+  });
+});
+
+describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventBridge, CloudWatch Logs, RDS and EC2 report it", () => {
+  const cli = (...args: string[]) => aws(emulator.endpoint, region, ...args);
+  const PUBLISHERS = [
+    "backup.amazonaws.com",
+    "budgets.amazonaws.com",
+    "cloudwatch.amazonaws.com",
+    "events.amazonaws.com",
+    "events.rds.amazonaws.com",
+  ];
+  /** The key behind an alias: its ARN, rotation and policy statements. */
+  const key = (alias: string) => {
+    const target = (cli("kms", "list-aliases").Aliases as any[]).find((a) => a.AliasName === alias);
+    expect(target).toBeDefined();
+    const metadata = cli("kms", "describe-key", "--key-id", target.TargetKeyId).KeyMetadata;
+    return {
+      arn: metadata.Arn as string,
+      manager: metadata.KeyManager as string,
+      rotation: cli("kms", "get-key-rotation-status", "--key-id", target.TargetKeyId).KeyRotationEnabled as boolean,
+      statements: JSON.parse(cli("kms", "get-key-policy", "--key-id", target.TargetKeyId, "--policy-name", "default").Policy)
+        .Statement as any[],
+    };
+  };
+  const principals = (statements: any[]) =>
+    statements
+      .flatMap((s) => Object.entries(s.Principal ?? {}).flatMap(([kind, names]) => [names].flat().map((name) => `${kind}:${name}`)))
+      .sort();
+
+  test("the keys rotate, and their policies name the account and exactly the services that use each", () => {
+    const logs = key("alias/treepli-local-logs");
+    const topics = key("alias/treepli-local-ops-topics");
+    const database = key("alias/treepli-local-database");
+    for (const k of [logs, topics, database])
+      expect({ manager: k.manager, rotation: k.rotation }).toEqual({ manager: "CUSTOMER", rotation: true });
+    const root = "AWS:arn:aws:iam::123456789012:root";
+    expect(principals(logs.statements)).toEqual(
+      [root, "Service:logs.us-east-1.amazonaws.com", "Service:cloudtrail.amazonaws.com", "Service:cloudtrail.amazonaws.com"].sort(),
+    );
+    expect(logs.statements.find((s) => s.Principal.Service === "logs.us-east-1.amazonaws.com").Condition).toEqual({
+      ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*" },
+    });
+    expect(principals(topics.statements)).toEqual([root, ...PUBLISHERS.map((p) => `Service:${p}`)].sort());
+    expect(principals(database.statements)).toEqual([root]);
+  });
+
+  test("the operations topic is encrypted with the topics key, and only the five publishers of this account may publish", () => {
+    const topicArn = stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn as string;
+    const attributes = cli("sns", "get-topic-attributes", "--topic-arn", topicArn).Attributes;
+    expect(attributes.KmsMasterKeyId).toBe(key("alias/treepli-local-ops-topics").arn);
+    const statements = JSON.parse(attributes.Policy).Statement;
+    expect(principals(statements)).toEqual(PUBLISHERS.map((p) => `Service:${p}`));
+    expect(statements.map((s: any) => [s.Effect, s.Action, s.Resource, s.Condition])).toEqual([
+      ["Allow", "sns:Publish", topicArn, { StringEquals: { "aws:SourceAccount": "123456789012" } }],
+    ]);
+    expect(cli("sns", "list-subscriptions-by-topic", "--topic-arn", topicArn).Subscriptions).toEqual([]);
+  });
+
+  test("the account trail logs management events of every region, validated, on the logs key, into its private bucket", async () => {
+    const [trail] = cli("cloudtrail", "describe-trails", "--trail-name-list", "treepli-account").trailList;
+    expect(trail).toEqual(
+      expect.objectContaining({
+        Name: "treepli-account",
+        S3BucketName: "treepli-cloudtrail-123456789012",
+        IsMultiRegionTrail: true,
+        IncludeGlobalServiceEvents: true,
+        LogFileValidationEnabled: true,
+        KmsKeyId: key("alias/treepli-local-logs").arn,
+      }),
+    );
+    expect(cli("cloudtrail", "get-trail-status", "--name", trail.TrailARN).IsLogging).toBe(true);
+    expect(cli("cloudtrail", "get-event-selectors", "--trail-name", trail.TrailARN).EventSelectors).toEqual([
+      expect.objectContaining({ ReadWriteType: "All", IncludeManagementEvents: true }),
+    ]);
+    const { s3 } = clients();
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: trail.S3BucketName }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+    const policyStatements = JSON.parse(
+      (await s3.send(new GetBucketPolicyCommand({ Bucket: trail.S3BucketName }))).Policy ?? "{}",
+    ).Statement;
+    expect(policyStatements.map((s: any) => [s.Principal, s.Action, s.Condition?.StringEquals?.["aws:SourceArn"]])).toEqual([
+      [{ Service: "cloudtrail.amazonaws.com" }, "s3:GetBucketAcl", trail.TrailARN],
+      [{ Service: "cloudtrail.amazonaws.com" }, "s3:PutObject", trail.TrailARN],
+    ]);
+  });
+
+  test("the launch template's agent refuses privileged containers and keeps tasks from IMDS, its API and host-network credentials", async () => {
+    const { ec2 } = clients();
+    const [version] =
+      (
+        await ec2.send(
+          new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "treepli-local-container-instance", Versions: ["$Latest"] }),
+        )
+      ).LaunchTemplateVersions ?? [];
+    const userData = Buffer.from(version.LaunchTemplateData?.UserData ?? "", "base64").toString("utf8");
+    for (const setting of [
+      "ECS_DISABLE_PRIVILEGED=true",
+      "ECS_AWSVPC_BLOCK_IMDS=true",
+      "ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=false",
+      "ECS_ALLOW_OFFHOST_INTROSPECTION_ACCESS=false",
+      "ECS_SELINUX_CAPABLE=false",
+      "ECS_APPARMOR_CAPABLE=false",
+      "ECS_TASK_PIDS_LIMIT=4096",
+    ]) {
+      expect(userData.split("\n")).toContain(setting);
+    }
+  });
+
+  test("the detection rule listens to task definitions registered with host access and notifies the operations topic", () => {
+    const rule = cli("events", "describe-rule", "--name", "treepli-local-host-access-task-definition");
+    const pattern = JSON.parse(rule.EventPattern);
+    expect(pattern.detail.eventName).toEqual(["RegisterTaskDefinition"]);
+    expect(pattern.detail.$or).toEqual(expect.arrayContaining([{ requestParameters: { networkMode: ["host"] } }]));
+    const [target] = cli("events", "list-targets-by-rule", "--rule", rule.Name).Targets;
+    expect(target.Arn).toBe(stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn);
+    expect(Object.keys(target.InputTransformer.InputPathsMap)).toEqual(expect.arrayContaining(["family", "registeredBy", "revision"]));
+    // moto neither delivers CloudTrail's events nor implements TestEventPattern: which records the pattern
+    // catches is shown by its unit test, and on AWS with `aws events test-event-pattern` (docs/emulator.md).
+  });
+
+  test("the database accepts IAM tokens, pins its server certificate's CA, and keeps its storage and master secret on the database key", async () => {
+    const { rds } = clients();
+    const [database] =
+      (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "treepli-local-backend" }))).DBInstances ?? [];
+    const databaseKey = key("alias/treepli-local-database").arn;
+    expect(database.IAMDatabaseAuthenticationEnabled).toBe(true);
+    expect(database.StorageEncrypted).toBe(true);
+    expect(database.KmsKeyId).toBe(databaseKey);
+    expect(database.MasterUserSecret?.KmsKeyId).toBe(databaseKey);
+    // What the backend's verify-full trusts (DATABASE_SSLROOTCERT, RDS's bundle in the image).
+    expect(database.CACertificateIdentifier).toBe("rds-ca-rsa2048-g1");
+  });
+
+  test("the backend's task role may connect as the application's database user of this instance only", async () => {
+    const { iam, rds } = clients();
+    const [database] =
+      (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "treepli-local-backend" }))).DBInstances ?? [];
+    const document = (await iam.send(new GetRolePolicyCommand({ RoleName: "treepli-local-backend-task", PolicyName: "application" })))
+      .PolicyDocument;
+    const statement = JSON.parse(decodeURIComponent(document ?? "{}")).Statement.find((s: any) => s.Sid === "ConnectAsApplicationUser");
+    expect(statement).toEqual({
+      Sid: "ConnectAsApplicationUser",
+      Effect: "Allow",
+      Action: "rds-db:connect",
+      Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${database.DbiResourceId}/treepli_app`,
+    });
+  });
+
+  test("a rotation's restart retries, then dead-letters; failed rotations and restarts notify the operations topic", () => {
+    const [restart] = cli("events", "list-targets-by-rule", "--rule", "treepli-local-backend-secret-rotated").Targets;
+    expect(restart.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 });
+    expect(restart.DeadLetterConfig.Arn).toBe("arn:aws:sqs:us-east-1:123456789012:treepli-local-backend-restart-dlq");
+    const topicArn = stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn;
+    for (const rule of ["treepli-local-backend-secret-rotation-failed", "treepli-local-backend-restart-failed"]) {
+      expect(cli("events", "list-targets-by-rule", "--rule", rule).Targets.map((t: any) => t.Arn)).toEqual([topicArn]);
+    }
+  });
+
+  test("every log group of the estate is encrypted with the logs key, and the audit records keep the configured retention", async () => {
+    const groups = await localLogGroups();
+    expect(groups.length).toBeGreaterThanOrEqual(8);
+    const logsKey = key("alias/treepli-local-logs").arn;
+    expect(groups.filter((g) => g.kmsKeyId !== logsKey).map((g) => g.logGroupName)).toEqual([]);
+    const audit = groups.filter((g) => /vpc-flow-logs$|^\/aws\/apigateway\/|^\/aws\/cloudfront\//.test(g.logGroupName ?? ""));
+    expect(audit.map((g) => [g.logGroupName, g.retentionInDays]).sort()).toEqual(
+      [
+        ["/aws/apigateway/treepli-local-backend/access", 1],
+        ["/aws/cloudfront/treepli-local-frontend-site", 1],
+        ["/aws/cloudfront/treepli-local-media", 1],
+        ["/treepli-local/vpc-flow-logs", 1],
+      ].sort(),
+    );
+  });
+
+  test("both distributions deliver their viewer logs (standard logging v2) to their log groups", async () => {
+    const { cloudfront } = clients();
+    const distributionArn = async (stack: string, output: string) =>
+      (await cloudfront.send(new GetDistributionCommand({ Id: stackOutputs(emulator.endpoint, stack)[output] as string }))).Distribution
+        ?.ARN;
+    const sources = cli("logs", "describe-delivery-sources").deliverySources as any[];
+    expect(sources.map((s) => [s.name, s.logType, s.resourceArns]).sort()).toEqual(
+      [
+        ["treepli-local-frontend-site", "ACCESS_LOGS", [await distributionArn("local-frontend", "site_distribution_id")]],
+        ["treepli-local-media", "ACCESS_LOGS", [await distributionArn("local-media", "media_distribution_id")]],
+      ].sort(),
+    );
+    const deliveries = cli("logs", "describe-deliveries").deliveries as any[];
+    expect(deliveries.map((d) => d.deliverySourceName).sort()).toEqual(["treepli-local-frontend-site", "treepli-local-media"]);
+    for (const delivery of deliveries) {
+      const destination = cli("logs", "get-delivery-destination", "--name", delivery.deliverySourceName).deliveryDestination;
+      expect(destination.deliveryDestinationConfiguration.destinationResourceArn).toMatch(
+        new RegExp(`:log-group:/aws/cloudfront/${delivery.deliverySourceName}$`),
+      );
+    }
   });
 });
 
@@ -1082,8 +1299,13 @@ describe("destroying every stack in reverse order", () => {
     const started = Date.now();
     Object.assign(timings, prefix("destroy", await destroyEstate(emulator.endpoint, { logFile: LOG_FILE })));
     phases.destroy = (Date.now() - started) / 1000;
-    const { ec2, ecs, autoscaling, s3, iam, logs, cloudfront, elb, rds, api, secrets } = clients();
+    const { ec2, ecs, autoscaling, s3, iam, cloudfront, elb, rds, api, secrets } = clients();
     const local = [byTag("Environment", "local")];
+    const awsManagedKeyIds = new Set(
+      (aws(emulator.endpoint, region, "kms", "list-aliases").Aliases as any[])
+        .filter((a) => a.AliasName.startsWith("alias/aws/") && a.TargetKeyId)
+        .map((a) => a.TargetKeyId as string),
+    );
     const left: Record<string, unknown[]> = {
       vpcs: (await ec2.send(new DescribeVpcsCommand({ Filters: local }))).Vpcs ?? [],
       subnets: (await ec2.send(new DescribeSubnetsCommand({ Filters: local }))).Subnets ?? [],
@@ -1117,7 +1339,27 @@ describe("destroying every stack in reverse order", () => {
       responseHeadersPolicies:
         (await cloudfront.send(new ListResponseHeadersPoliciesCommand({ Type: "custom" }))).ResponseHeadersPolicyList?.Items ?? [],
       instanceProfiles: (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? [],
-      logGroups: (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/treepli-local" }))).logGroups ?? [],
+      logGroups: await localLogGroups(),
+      // Keys are not deleted at once: KMS schedules them (7 days here); their aliases go with the stack.
+      keyAliases: (aws(emulator.endpoint, region, "kms", "list-aliases").Aliases as any[]).filter((a) =>
+        a.AliasName.startsWith("alias/treepli-local"),
+      ),
+      // AWS-managed keys (alias/aws/…) are the account's, not the estate's: the emulator, like AWS, creates
+      // alias/aws/ebs when the first instance boots with an encrypted root volume and no key of its own.
+      liveKeys: (aws(emulator.endpoint, region, "kms", "list-keys").Keys as any[]).filter(
+        (k) =>
+          !awsManagedKeyIds.has(k.KeyId) &&
+          aws(emulator.endpoint, region, "kms", "describe-key", "--key-id", k.KeyId).KeyMetadata.KeyState !== "PendingDeletion",
+      ),
+      topics: (aws(emulator.endpoint, region, "sns", "list-topics").Topics as any[]).filter((t) => t.TopicArn.includes(":treepli-local")),
+      trails: aws(emulator.endpoint, region, "cloudtrail", "describe-trails").trailList as any[],
+      eventRules: (aws(emulator.endpoint, region, "events", "list-rules").Rules as any[]).filter((r) => r.Name.startsWith("treepli-local")),
+      // (the AWS CLI v1 ignores AWS_ENDPOINT_URL for SQS)
+      queues: aws(emulator.endpoint, region, "sqs", "list-queues", "--endpoint-url", emulator.endpoint).QueueUrls ?? [],
+      deliverySources: aws(emulator.endpoint, region, "logs", "describe-delivery-sources").deliverySources as any[],
+      logResourcePolicies: (aws(emulator.endpoint, region, "logs", "describe-resource-policies").resourcePolicies as any[]).filter((p) =>
+        p.policyName.startsWith("treepli-local"),
+      ),
       buckets: ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).filter((b) => b.Name?.startsWith("treepli-local")),
       loadBalancers: ((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).filter((l) =>
         l.LoadBalancerName?.startsWith("treepli-local"),

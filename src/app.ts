@@ -36,12 +36,13 @@ export interface EnvironmentStacks {
 export function addEnvironment(scope: Construct, config: EnvironmentConfig): EnvironmentStacks {
   const bootstrap = new BootstrapStack(scope, { config });
   const ops = new OpsStack(scope, { config });
-  const vpc = new VpcStack(scope, { config });
-  const cluster = new ClusterStack(scope, { config, network: vpc.network });
-  const media = new MediaStack(scope, { config });
-  const backend = new BackendStack(scope, { config, network: vpc.network, cluster: cluster.cluster, media: media.media });
+  const vpc = new VpcStack(scope, { config, ops: ops.ops });
+  const cluster = new ClusterStack(scope, { config, ops: ops.ops, network: vpc.network });
+  const media = new MediaStack(scope, { config, ops: ops.ops });
+  const backend = new BackendStack(scope, { config, ops: ops.ops, network: vpc.network, cluster: cluster.cluster, media: media.media });
   const frontend = new FrontendStack(scope, {
     config,
+    ops: ops.ops,
     network: vpc.network,
     cluster: cluster.cluster,
     media: media.media,

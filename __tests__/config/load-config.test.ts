@@ -148,8 +148,8 @@ describe("bad configuration stops synthesis with a message naming environment, f
   });
 
   test("fails on a log retention CloudWatch does not offer", () => {
-    expect(errorFor("staging", { vpc: { flowLogRetentionDays: 10 as never } })).toMatch(
-      /\[vpc.flowLogRetentionDays\] 10: must be a CloudWatch Logs retention period: one of 1, 3, 5, 7, 14, 30/,
+    expect(errorFor("staging", { ops: { auditLogRetentionDays: 10 as never } })).toMatch(
+      /\[ops.auditLogRetentionDays\] 10: must be a CloudWatch Logs retention period: one of 1, 3, 5, 7, 14, 30/,
     );
   });
 
@@ -376,7 +376,7 @@ describe("account-wide singletons", () => {
       staging: rawConfig("staging", {
         ...sharedAccount,
         stateBackend: { bucket: "treepli-staging-state" },
-        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" },
+        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing", cloudTrail: "existing" },
       }),
       production: rawConfig("production", sharedAccount),
     };
@@ -390,7 +390,7 @@ describe("account-wide singletons", () => {
     const environments = {
       staging: rawConfig("staging", {
         aws: { accountId: "333333333333", region: "us-east-1" },
-        accountSingletons: { githubOidcProvider: "existing" },
+        accountSingletons: { githubOidcProvider: "existing", cloudTrail: "existing" },
       }),
       production: rawConfig("production", sharedAccount),
     };
@@ -538,5 +538,89 @@ describe("services as data", () => {
         backend: { services: { worker: { ...worker, queue: { backlogPerTaskTarget: 20, messageRetentionDays: 8 } } } },
       }),
     ).toMatch(/\[backend.services.worker.queue.messageRetentionDays\] 8: must be from 1 to 7 days/);
+  });
+});
+
+describe("the ops layer's configuration", () => {
+  test("production must have a subscriber: alarms and detections would reach nobody", () => {
+    expect(errorFor("production", { ops: { subscriptions: [] } })).toMatch(
+      /\[ops.subscriptions\] \[\]: must list at least one subscriber in production: alarms and detections would otherwise reach nobody/,
+    );
+  });
+
+  test("production keeps its audit records at least a year", () => {
+    expect(errorFor("production", { ops: { auditLogRetentionDays: 180 } })).toMatch(
+      /\[ops.auditLogRetentionDays\] 180: must be at least 365 in production/,
+    );
+    expect(() =>
+      loadEnvironmentConfig("staging", { environments: { staging: rawConfig("staging", { ops: { auditLogRetentionDays: 30 } }) } }),
+    ).not.toThrow();
+  });
+
+  test("the emulator's environment refuses subscriptions: nothing is delivered, nobody can confirm", () => {
+    expect(errorFor("local", { ops: { subscriptions: [{ protocol: "email", endpoint: "ops@treepli.example" }] } })).toMatch(
+      /\[ops.subscriptions\] .*: must be empty on the emulator: it delivers nothing/,
+    );
+  });
+
+  test("a subscription is an email address or an https endpoint, each checked", () => {
+    expect(errorFor("staging", { ops: { subscriptions: [{ protocol: "email", endpoint: "not-an-address" }] } })).toMatch(
+      /\[ops.subscriptions.0.endpoint\] "not-an-address": must be an email address such as "ops@treepli.com"/,
+    );
+    expect(errorFor("staging", { ops: { subscriptions: [{ protocol: "sms", endpoint: "+15555550100" } as never] } })).toMatch(
+      /\[ops.subscriptions.0.protocol\] .*must be \{ protocol: "email", endpoint \} or \{ protocol: "https", endpoint \| endpointParameterName \}/,
+    );
+    expect(errorFor("staging", { ops: { subscriptions: [{ protocol: "https", endpoint: "http://hooks.treepli.example" }] } })).toMatch(
+      /\[ops.subscriptions.0.endpoint\] "http:\/\/hooks.treepli.example": must be an https URL/,
+    );
+  });
+
+  test("an https URL with a credential in it is refused, saying to keep it in SSM instead", () => {
+    for (const endpoint of ["https://user:secret@hooks.treepli.example/aws", "https://hooks.treepli.example/aws?token=secret"]) {
+      expect(errorFor("staging", { ops: { subscriptions: [{ protocol: "https", endpoint }] } })).toMatch(
+        /\[ops.subscriptions.0.endpoint\] .*carries a credential .*keep the URL in an SSM SecureString parameter and give endpointParameterName instead/,
+      );
+    }
+    const config = loadEnvironmentConfig("staging", {
+      environments: {
+        staging: rawConfig("staging", {
+          ops: { subscriptions: [{ protocol: "https", endpointParameterName: "/treepli/staging/ops/pager-url", autoConfirms: true }] },
+        }),
+      },
+    });
+    expect(config.ops.subscriptions).toEqual([
+      { protocol: "https", endpointParameterName: "/treepli/staging/ops/pager-url", autoConfirms: true },
+    ]);
+  });
+
+  test("an https subscription gives exactly one of a URL and a parameter", () => {
+    expect(errorFor("staging", { ops: { subscriptions: [{ protocol: "https" }] } })).toMatch(
+      /\[ops.subscriptions.0.endpoint\] missing: give exactly one of endpoint .* or endpointParameterName/,
+    );
+    expect(
+      errorFor("staging", {
+        ops: { subscriptions: [{ protocol: "https", endpoint: "https://hooks.treepli.example", endpointParameterName: "/p" }] },
+      }),
+    ).toMatch(/\[ops.subscriptions.0.endpoint\] "https:\/\/hooks.treepli.example": give exactly one of endpoint/);
+  });
+
+  test("the same subscriber twice is refused", () => {
+    const twice = { protocol: "email" as const, endpoint: "ops@treepli.example" };
+    expect(errorFor("staging", { ops: { subscriptions: [twice, twice] } })).toMatch(
+      /\[ops.subscriptions.1\] .*: is listed twice; remove one/,
+    );
+  });
+
+  test("two environments in one account may not both create the account trail", () => {
+    const environments = {
+      staging: rawConfig("staging", {
+        aws: { accountId: "333333333333" },
+        accountSingletons: { githubOidcProvider: "existing", ecsAccountSettings: "existing" },
+      }),
+      production: rawConfig("production", { aws: { accountId: "333333333333" } }),
+    };
+    expect(() => loadEnvironmentConfigs(["staging"], { environments })).toThrow(
+      /\[accountSingletons.cloudTrail\] "create" in "staging" and "production", which share account 333333333333: only one environment per account may create it/,
+    );
   });
 });

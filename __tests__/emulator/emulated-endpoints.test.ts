@@ -22,6 +22,7 @@ const ENDPOINT_OF_TYPE: ReadonlyArray<readonly [prefix: string, endpoint: string
   ["aws_availability_zones", "ec2"],
   ["aws_caller_identity", "sts"],
   ["aws_cloudfront", "cloudfront"],
+  ["aws_cloudtrail", "cloudtrail"],
   ["aws_cloudwatch_event", "events"],
   ["aws_cloudwatch_log", "logs"],
   ["aws_cloudwatch_metric_alarm", "cloudwatch"],

@@ -130,7 +130,7 @@ describe("backend layer", () => {
       expect(statement.Principal.Federated).toMatch(/terraform_remote_state\.cross-stack-reference-input-production-cluster/);
     });
 
-    test("THEN the application may only put, get and delete media objects (and use the media key)", () => {
+    test("THEN the application may only put, get and delete media objects (and use the media key), and connect to its database as its own user", () => {
       const taskPolicies = resources(json, "aws_iam_role_policy").filter(
         (p) => p.role === refNamed(json, "aws_iam_role", `${api}-task`, "id"),
       );
@@ -140,7 +140,7 @@ describe("backend layer", () => {
           .map((s) => s.Action)
           .flat()
           .sort(),
-      ).toEqual(["kms:Decrypt", "kms:GenerateDataKey", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+      ).toEqual(["kms:Decrypt", "kms:GenerateDataKey", "rds-db:connect", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
       const objects = statements.find((s) => s.Sid === "MediaObjects");
       expect(objects.Resource).toMatch(
         /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production-media\.outputs\..*\}\/\*$/,
@@ -216,6 +216,126 @@ describe("backend layer", () => {
 
     test("THEN the operator gets the API's URL", () => {
       expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(["api_url", "repository_url", "deploy_role_arn"]));
+    });
+  });
+
+  describe("the database without the master password", () => {
+    const OPS_KEY =
+      /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production-ops\.outputs\.cross-stack-output-aws_kms_keydatabase-key_[0-9A-F]+arn\}$/;
+    const phase = (withdrawMasterPassword: boolean) => {
+      const config = testConfig("production", { backend: { database: { withdrawMasterPassword } } });
+      const json = parse(synthEnvironment(config).backend);
+      const api = serviceName(config.name, "backend");
+      const roleStatements = (role: string) =>
+        resources(json, "aws_iam_role_policy")
+          .filter((p) => p.role === refNamed(json, "aws_iam_role", role, "id"))
+          .flatMap((p) => policy(p.policy).Statement);
+      const container = JSON.parse(resourceNamed(json, "aws_ecs_task_definition", api).container_definitions)[0];
+      return {
+        json,
+        environment: Object.fromEntries(container.environment.map((e: any) => [e.name, e.value])),
+        secrets: (container.secrets ?? []).map((s: any) => s.name).sort(),
+        execution: roleStatements(`${api}-execution`),
+        task: roleStatements(`${api}-task`),
+      };
+    };
+
+    describe("GIVEN phase 1 (the default: the running release may still use the master password)", () => {
+      const { json, environment, secrets, execution, task } = phase(false);
+
+      test("THEN the database accepts IAM tokens, and stores data, Performance Insights and the master secret under the ops layer's database key", () => {
+        expect(onlyResource(json, "aws_db_instance")).toEqual(
+          expect.objectContaining({
+            iam_database_authentication_enabled: true,
+            storage_encrypted: true,
+            kms_key_id: expect.stringMatching(OPS_KEY),
+            performance_insights_enabled: true,
+            performance_insights_kms_key_id: expect.stringMatching(OPS_KEY),
+            master_user_secret_kms_key_id: expect.stringMatching(OPS_KEY),
+          }),
+        );
+      });
+
+      test("THEN the task role may connect as the application's database user of this instance, and as nobody else", () => {
+        const connect = task.filter((statement) => [statement.Action].flat().includes("rds-db:connect"));
+        expect(connect).toEqual([
+          {
+            Sid: "ConnectAsApplicationUser",
+            Effect: "Allow",
+            Action: "rds-db:connect",
+            Resource: expect.stringMatching(
+              /^arn:\$\{data\.aws_partition\.[^.]+\.partition\}:rds-db:\$\{data\.aws_region\.[^.]+\.name\}:\$\{data\.aws_caller_identity\.[^.]+\.account_id\}:dbuser:\$\{aws_db_instance\.[^.]+\.resource_id\}\/treepli_app$/,
+            ),
+          },
+        ]);
+        expect(environment).toEqual(expect.objectContaining({ DATABASE_IAM_USERNAME: "treepli_app", AWS_REGION: "eu-west-1" }));
+      });
+
+      test("THEN the tasks verify the server certificate against the CA bundle their image carries, and the instance's CA is pinned", () => {
+        expect(environment).toEqual(
+          expect.objectContaining({ DATABASE_SSLMODE: "verify-full", DATABASE_SSLROOTCERT: "/etc/ssl/certs/rds-global-bundle.pem" }),
+        );
+        expect(onlyResource(json, "aws_db_instance").ca_cert_identifier).toBe("rds-ca-rsa2048-g1");
+      });
+
+      test("THEN the tasks still get the master user's name and password, and the execution role may decrypt them with the database key, through Secrets Manager only", () => {
+        expect(secrets).toEqual(["DATABASE_PASSWORD", "DATABASE_USERNAME"]);
+        expect(execution.find((statement) => statement.Sid === "DecryptSecrets")).toEqual(
+          expect.objectContaining({
+            Action: "kms:Decrypt",
+            Resource: expect.stringMatching(OPS_KEY),
+            Condition: {
+              StringEquals: {
+                "kms:ViaService": expect.stringMatching(/^secretsmanager\.\$\{data\.aws_region\.[^.]+\.name\}\.amazonaws\.com$/),
+              },
+            },
+          }),
+        );
+      });
+
+      test("THEN a rotation restarts the service, with retries and a dead-letter queue, and a failed rotation or restart notifies the operations topic", () => {
+        expect(resources(json, "aws_ssm_document")).toHaveLength(1);
+        const restart = resources(json, "aws_cloudwatch_event_target").find((t) => t.target_id === "force-new-deployment");
+        expect(restart.retry_policy).toEqual({ maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 });
+        expect(restart.dead_letter_config.arn).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/);
+        const notified = resources(json, "aws_cloudwatch_event_rule")
+          .filter((rule) => /(rotation|restart)-failed$/.test(rule.name))
+          .map((rule) => rule.name)
+          .sort();
+        expect(notified).toEqual(["treepli-production-backend-restart-failed", "treepli-production-backend-secret-rotation-failed"]);
+        for (const target of resources(json, "aws_cloudwatch_event_target").filter((t) => t.target_id === "operations-topic")) {
+          expect(target.arn).toMatch(
+            /cross-stack-reference-input-production-ops\.outputs\.cross-stack-output-aws_sns_topictopic_[0-9A-F]+arn/,
+          );
+        }
+      });
+    });
+
+    describe("GIVEN phase 2 (withdrawMasterPassword: the release that uses IAM tokens is deployed)", () => {
+      const { json, environment, secrets, execution, task } = phase(true);
+
+      test("THEN the tasks get no password and the execution role may read no secret and use no key", () => {
+        expect(secrets).toEqual([]);
+        const actions = execution.flatMap((statement) => [statement.Action].flat());
+        expect(actions.filter((action) => action.startsWith("secretsmanager:") || action.startsWith("kms:"))).toEqual([]);
+      });
+
+      test("THEN the service still connects with IAM tokens as its own user", () => {
+        expect(environment).toEqual(expect.objectContaining({ DATABASE_IAM_USERNAME: "treepli_app" }));
+        expect(task.map((statement) => statement.Sid)).toContain("ConnectAsApplicationUser");
+        expect(onlyResource(json, "aws_db_instance").iam_database_authentication_enabled).toBe(true);
+      });
+
+      test("THEN nothing restarts the service after a rotation any more (nothing of it reads the password)", () => {
+        expect(resources(json, "aws_ssm_document")).toEqual([]);
+        expect(resources(json, "aws_sqs_queue")).toEqual([]);
+        expect(resources(json, "aws_cloudwatch_event_rule")).toEqual([]);
+      });
+
+      test("THEN the master secret stays where operators find it (and the database keeps its key: no replacement)", () => {
+        expect(Object.keys(json.output ?? {})).toContain("database_secret_arn");
+        expect(onlyResource(json, "aws_db_instance").kms_key_id).toMatch(OPS_KEY);
+      });
     });
   });
 

@@ -46,13 +46,11 @@ describe("cluster layer", () => {
     }
   });
 
-  test("reads the vpc stack's state from the same environment's bucket and key", () => {
+  test("reads the ops and vpc stacks' state from the same environment's bucket and keys", () => {
     const remoteState = dataSources(json, "terraform_remote_state");
-    expect(remoteState).toEqual([
-      expect.objectContaining({
-        backend: "s3",
-        config: expect.objectContaining({ bucket: config.stateBackend.bucket, key: "production/vpc.tfstate" }),
-      }),
+    expect(remoteState.map((state) => [state.backend, state.config.bucket, state.config.key]).sort()).toEqual([
+      ["s3", config.stateBackend.bucket, "production/ops.tfstate"],
+      ["s3", config.stateBackend.bucket, "production/vpc.tfstate"],
     ]);
   });
 

@@ -46,7 +46,12 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
 - completes an ECS deployment at once when UpdateService changes the task definition or the count
   (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
   runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
-  is reported as done, with the new task definition as the primary deployment.
+  is reported as done, with the new task definition as the primary deployment;
+- gives a CloudFront distribution the ARN AWS gives it, with an empty region field
+  (`arn:aws:cloudfront::<account>:distribution/<id>`; moto leaves the field out): the provider refuses
+  moto's ARN as the `resource_arn` of a log delivery source (the viewer logs);
+- lets CloudTrail's StartLogging, StopLogging and DeleteTrail take the trail's ARN, as GetTrail does
+  (the provider sends the ARN; moto looked up names only: HTTP 500, or a DeleteTrail that deleted nothing).
 
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
@@ -61,8 +66,9 @@ os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.autoscaling.models import AutoScalingBackend  # noqa: E402
 from moto.cloudfront import urls as cloudfront_urls  # noqa: E402
+from moto.cloudtrail.models import CloudTrailBackend  # noqa: E402
 from moto.cloudfront.exceptions import CloudFrontException  # noqa: E402
-from moto.cloudfront.models import CloudFrontBackend  # noqa: E402
+from moto.cloudfront.models import CloudFrontBackend, Distribution  # noqa: E402
 from moto.cloudfront.responses import CloudFrontResponse  # noqa: E402
 from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
 from moto.core.utils import utcnow  # noqa: E402
@@ -357,6 +363,33 @@ def _add_cloudfront_policy_kind(shape: str, path: str, behavior_attribute: str) 
 
 _add_cloudfront_policy_kind("ResponseHeadersPolicy", "response-headers-policy", "response_headers_policy_id")
 _add_cloudfront_policy_kind("CachePolicy", "cache-policy", "cache_policy_id")
+
+# CloudFront: a distribution's ARN has an empty region field, as every global CloudFront ARN on AWS
+# (`arn:aws:cloudfront::<account>:distribution/<id>`); moto leaves the field out, and the provider refuses
+# such an ARN as a log delivery source's `resource_arn` ("cannot be parsed as an ARN").
+_distribution_init = Distribution.__init__
+
+
+def distribution_init(self: Distribution, account_id: str, region_name: str, config: dict) -> None:  # type: ignore[type-arg]
+    _distribution_init(self, account_id, region_name, config)
+    self.arn = f"arn:{get_partition(region_name)}:cloudfront::{account_id}:distribution/{self.distribution_id}"
+
+
+Distribution.__init__ = distribution_init  # type: ignore[method-assign]
+
+# CloudTrail: StartLogging, StopLogging and DeleteTrail take a trail's name or ARN, as GetTrail does (the
+# provider sends the ARN); moto looks the name up only (KeyError, HTTP 500, or a DeleteTrail that deletes
+# nothing).
+def _trail_name(self: CloudTrailBackend, name_or_arn: str) -> str:
+    return self.get_trail(name_or_arn).trail_name
+
+
+_start_logging = CloudTrailBackend.start_logging
+_stop_logging = CloudTrailBackend.stop_logging
+_delete_trail = CloudTrailBackend.delete_trail
+CloudTrailBackend.start_logging = lambda self, name: _start_logging(self, _trail_name(self, name))  # type: ignore[method-assign]
+CloudTrailBackend.stop_logging = lambda self, name: _stop_logging(self, _trail_name(self, name))  # type: ignore[method-assign]
+CloudTrailBackend.delete_trail = lambda self, name: _delete_trail(self, _trail_name(self, name))  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -4,6 +4,7 @@ import { clusterSchema } from "./schema/cluster";
 import { accountSingleton, awsRegion, domainName, MISSING, tagMap } from "./schema/common";
 import { frontendSchema } from "./schema/frontend";
 import { mediaSchema } from "./schema/media";
+import { opsSchema } from "./schema/ops";
 import { vpcSchema } from "./schema/vpc";
 import { EMULATOR_ACCOUNT_ID } from "../emulator/emulator-settings";
 
@@ -47,6 +48,9 @@ const environmentName = z
   })
   .max(20, { error: "must be at most 20 characters (it is part of every resource name)" });
 
+/** Days production keeps its audit records at least (`ops.auditLogRetentionDays`). */
+export const PRODUCTION_AUDIT_RETENTION_DAYS = 365;
+
 /** Account-wide singletons: who creates each one in an AWS account. */
 export const accountSingletonsSchema = z.strictObject({
   /**
@@ -62,6 +66,15 @@ export const accountSingletonsSchema = z.strictObject({
    * whether or not they were set before; the owner's destroy resets them for the whole account.
    */
   ecsAccountSettings: accountSingleton,
+  /**
+   * The account's CloudTrail trail (multi-region, management events), its bucket and the key statements
+   * for it (in the ops layer). EventBridge receives "AWS API Call via CloudTrail" events, which the
+   * detection of host access on the shared container instances needs, only where a trail exists. Say
+   * `existing` where the account already has a trail logging management write events in every region
+   * (an organization trail, another project's); find out with
+   * `aws cloudtrail describe-trails --query "trailList[?IsMultiRegionTrail].TrailARN"`.
+   */
+  cloudTrail: accountSingleton,
 });
 
 /** The names of the account-wide singletons. */
@@ -139,6 +152,9 @@ export const environmentConfigSchema = z
      * Terraform leaves it alone; see docs/decisions.md.)
      */
     accountSingletons: accountSingletonsSchema,
+
+    /** The `ops` layer: keys, operations topics, the account trail, and how long audit records are kept. */
+    ops: opsSchema,
 
     /** The `vpc` layer. */
     vpc: vpcSchema,
@@ -228,6 +244,22 @@ export const environmentConfigSchema = z
           message: "must be true in production: the database must survive the loss of an AZ",
         });
       }
+      if (config.ops.subscriptions.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ops", "subscriptions"],
+          input: config.ops.subscriptions,
+          message: "must list at least one subscriber in production: alarms and detections would otherwise reach nobody",
+        });
+      }
+      if (config.ops.auditLogRetentionDays < PRODUCTION_AUDIT_RETENTION_DAYS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ops", "auditLogRetentionDays"],
+          input: config.ops.auditLogRetentionDays,
+          message: `must be at least ${PRODUCTION_AUDIT_RETENTION_DAYS} in production: flow logs, access logs and the trail are kept for a year`,
+        });
+      }
       if (!config.domains.site) {
         ctx.addIssue({
           code: "custom",
@@ -243,6 +275,15 @@ export const environmentConfigSchema = z
         path: ["emulator", "endpoint"],
         input: config.emulator.endpoint,
         message: `is only allowed in an environment on the emulator's account (aws.accountId "${EMULATOR_ACCOUNT_ID}"); real environments talk to AWS`,
+      });
+    }
+    if (config.emulator && config.ops.subscriptions.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ops", "subscriptions"],
+        input: config.ops.subscriptions,
+        message:
+          "must be empty on the emulator: it delivers nothing, and an email subscription would wait for a confirmation nobody can give",
       });
     }
     if (!config.emulator && config.aws.accountId === EMULATOR_ACCOUNT_ID) {

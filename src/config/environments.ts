@@ -25,8 +25,13 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.environments.staging.accountId}` },
     tags: ownerTags,
     protectStatefulResources: false,
-    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
-    vpc: { cidr: "10.20.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 30 },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create", cloudTrail: "create" },
+    ops: {
+      subscriptions: [{ protocol: "email", endpoint: PLACEHOLDERS.environments.staging.opsEmail }],
+      // Staging's records are for debugging, not audit.
+      auditLogRetentionDays: 30,
+    },
+    vpc: { cidr: "10.20.0.0/16", azCount: 2, natGateways: "single" },
     cluster: { instanceType: "m6i.large", minSize: 1, maxSize: 4, desiredCapacity: 1 },
     github: { deployEnvironment: "staging" },
     domains: PLACEHOLDERS.environments.staging.domains,
@@ -39,12 +44,10 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     backend: {
       services: { backend: { ...backendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 } },
       throttling: { rateLimit: 50, burstLimit: 100 },
-      accessLogRetentionDays: 30,
       database: { instanceClass: "db.t4g.micro", backupRetentionDays: 3, multiAz: false },
     },
     frontend: {
       services: { frontend: { ...frontendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 } },
-      albAccessLogRetentionDays: 30,
     },
   },
   production: {
@@ -54,8 +57,12 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     stateBackend: { bucket: `treepli-terraform-state-${PLACEHOLDERS.environments.production.accountId}` },
     tags: ownerTags,
     protectStatefulResources: true,
-    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
-    vpc: { cidr: "10.10.0.0/16", azCount: 3, natGateways: "one-per-az", flowLogRetentionDays: 365 },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create", cloudTrail: "create" },
+    ops: {
+      subscriptions: [{ protocol: "email", endpoint: PLACEHOLDERS.environments.production.opsEmail }],
+      auditLogRetentionDays: 365,
+    },
+    vpc: { cidr: "10.10.0.0/16", azCount: 3, natGateways: "one-per-az" },
     cluster: { instanceType: "m6i.xlarge", minSize: 2, maxSize: 10, desiredCapacity: 3, rootVolumeSizeGiB: 50, targetCapacityPercent: 90 },
     github: { deployEnvironment: "production" },
     domains: PLACEHOLDERS.environments.production.domains,
@@ -66,7 +73,6 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     backend: {
       services: { backend: { ...backendApp, cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 } },
       throttling: { rateLimit: 500, burstLimit: 1000 },
-      accessLogRetentionDays: 365,
       database: {
         instanceClass: "db.m7g.large",
         allocatedStorageGiB: 100,
@@ -80,7 +86,6 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     frontend: {
       services: { frontend: { ...frontendApp, cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 } },
       priceClass: "PriceClass_200",
-      albAccessLogRetentionDays: 365,
     },
   },
   local: {
@@ -91,21 +96,21 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     stateBackend: { bucket: "treepli-local-terraform-state" },
     tags: { Project: "treepli" },
     protectStatefulResources: false,
-    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create" },
-    vpc: { cidr: "10.99.0.0/16", azCount: 2, natGateways: "single", flowLogRetentionDays: 1 },
+    accountSingletons: { githubOidcProvider: "create", ecsAccountSettings: "create", cloudTrail: "create" },
+    // The emulator delivers no notification: no subscriptions.
+    ops: { auditLogRetentionDays: 1 },
+    vpc: { cidr: "10.99.0.0/16", azCount: 2, natGateways: "single" },
     cluster: { instanceType: "t3.small", minSize: 1, maxSize: 2, desiredCapacity: 1 },
     github: { deployEnvironment: "local" },
     media: { corsDevelopmentOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
     backend: {
       services: { backend: { ...backendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },
       throttling: { rateLimit: 10, burstLimit: 20 },
-      accessLogRetentionDays: 1,
       // Enhanced monitoring on, so that the end-to-end test reads back its role's trust.
       database: { instanceClass: "db.t4g.micro", backupRetentionDays: 1, multiAz: false, monitoringIntervalSeconds: 60 },
     },
     frontend: {
       services: { frontend: { ...frontendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },
-      albAccessLogRetentionDays: 1,
     },
   },
 };

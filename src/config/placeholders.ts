@@ -10,15 +10,20 @@ export const PLACEHOLDERS = {
     backend: "treepli/backend",
     frontend: "treepli/frontend",
   },
-  /** PLACEHOLDER: per environment, its AWS account and public DNS names (`.example` is reserved and never resolves). */
+  /**
+   * PLACEHOLDER: per environment, its AWS account, public DNS names (`.example` is reserved and never
+   * resolves) and the address that receives the operations topics' notifications (alarms, detections).
+   */
   environments: {
     staging: {
       accountId: "111111111111",
       domains: { site: "staging.treepli.example", api: "api.staging.treepli.example", media: "media.staging.treepli.example" },
+      opsEmail: "ops-staging@treepli.example",
     },
     production: {
       accountId: "222222222222",
       domains: { site: "www.treepli.example", api: "api.treepli.example", media: "media.treepli.example" },
+      opsEmail: "ops@treepli.example",
     },
   },
 } as const;

@@ -16,6 +16,7 @@ export const EMULATED_SERVICES = [
   "applicationautoscaling",
   "autoscaling",
   "cloudfront",
+  "cloudtrail",
   "cloudwatch",
   "dynamodb",
   "ec2",

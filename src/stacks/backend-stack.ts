@@ -6,10 +6,25 @@ import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { POSTGRES_PORT, PostgresDatabase } from "../constructs/data/postgres-database";
 import { RestartServiceOnRotation } from "../constructs/data/restart-service-on-rotation";
 import { ClusterRefs } from "./cluster-stack";
+import { EcsServiceSecret } from "../constructs/compute/ecs-service-base";
+import { EcsWebService } from "../constructs/compute/ecs-web-service";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { addLayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
+import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
+
+/**
+ * The database user the backend connects as, with an IAM authentication token: created once by
+ * docs/database/create-application-user.sql, granted what the application needs and no more.
+ */
+export const APPLICATION_DATABASE_USER = "treepli_app";
+
+/**
+ * Path of RDS's global CA bundle in the backend's image (`DATABASE_SSLROOTCERT`): the image build puts
+ * `https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem` there (README, application contract).
+ */
+export const RDS_CA_BUNDLE_PATH = "/etc/ssl/certs/rds-global-bundle.pem";
 
 /** What the frontend uses of the backend (tokens; see {@link NetworkRefs}). */
 export interface BackendRefs {
@@ -19,6 +34,8 @@ export interface BackendRefs {
 
 /** Props of {@link BackendStack}. */
 export interface BackendStackProps extends EnvironmentStackProps {
+  /** The keys and topics of the ops stack. */
+  readonly ops: OpsRefs;
   /** The network from the vpc stack. */
   readonly network: NetworkRefs;
   /** The shared cluster (and the account's GitHub OIDC provider) from the cluster stack. */
@@ -33,6 +50,11 @@ export interface BackendStackProps extends EnvironmentStackProps {
  * shared cluster, talks to its PostgreSQL database (reachable from the service only) and writes to the
  * media bucket; GitHub pushes its images and rolls it out through a role pinned to one repository and
  * GitHub environment.
+ *
+ * The service connects to the database as {@link APPLICATION_DATABASE_USER} with IAM authentication
+ * tokens (its task role may `rds-db:connect` as that user only). Until `withdrawMasterPassword` (phase 2,
+ * README), its tasks also still get the master user's name and password, and a rotation of that password
+ * restarts the service.
  */
 export class BackendStack extends EnvironmentStack {
   /** The API, for the frontend. */
@@ -40,7 +62,7 @@ export class BackendStack extends EnvironmentStack {
 
   constructor(scope: Construct, props: BackendStackProps) {
     super(scope, "backend", props);
-    const { config, network, cluster, media } = props;
+    const { config, ops, network, cluster, media } = props;
     const settings = config.backend;
     const name = `treepli-${config.name}-backend`;
     const protect = config.protectStatefulResources;
@@ -53,6 +75,16 @@ export class BackendStack extends EnvironmentStack {
     let database: PostgresDatabase | undefined;
     const lazy = (produce: () => string) => Lazy.stringValue({ produce });
     const databaseSecretArn = lazy(() => database!.masterUserSecretArn);
+    let applicationUserArn: string | undefined;
+    const withdrawMasterPassword = settings.database.withdrawMasterPassword;
+    // Phase 1 of the move to IAM authentication: the master user's name and password are still given to
+    // the tasks, for the release that does not use tokens yet (README, "The database without the master password").
+    const masterPassword: EcsServiceSecret[] = withdrawMasterPassword
+      ? []
+      : [
+          { name: "DATABASE_USERNAME", valueFrom: lazy(() => database!.usernameValueFrom), secretArn: databaseSecretArn },
+          { name: "DATABASE_PASSWORD", valueFrom: lazy(() => database!.passwordValueFrom), secretArn: databaseSecretArn },
+        ];
 
     // The layer's services: the API (named "backend") and any queue workers, each with its repository
     // and deploy role. The API's props are what this stack wires to it.
@@ -61,6 +93,7 @@ export class BackendStack extends EnvironmentStack {
       layer: "backend",
       network,
       cluster,
+      ops,
       web: (api) => ({
         ...api,
         // A Go binary needs no writable filesystem; /tmp is there for libraries that insist on one.
@@ -75,13 +108,20 @@ export class BackendStack extends EnvironmentStack {
           DATABASE_PORT: lazy(() => database!.port),
           DATABASE_NAME: lazy(() => database!.databaseName),
           DATABASE_SSLMODE: "verify-full",
+          // Where the image carries RDS's CA bundle (README, "The database without the master password"):
+          // verify-full checks the server certificate, signed by the CA pinned on the instance, against it.
+          DATABASE_SSLROOTCERT: RDS_CA_BUNDLE_PATH,
+          // IAM authentication: the user to request a token for, and the region the token is signed for
+          // (the SDK cannot ask the instance metadata service, which tasks cannot reach).
+          DATABASE_IAM_USERNAME: APPLICATION_DATABASE_USER,
+          AWS_REGION: config.aws.region,
         },
-        secrets: [
-          { name: "DATABASE_USERNAME", valueFrom: lazy(() => database!.usernameValueFrom), secretArn: databaseSecretArn },
-          { name: "DATABASE_PASSWORD", valueFrom: lazy(() => database!.passwordValueFrom), secretArn: databaseSecretArn },
-        ],
-        // The application's own permissions: objects in the media bucket, nothing else. The KMS actions
-        // are what writing and reading SSE-KMS objects requires, on the bucket's key only.
+        secrets: masterPassword,
+        // The master secret is encrypted with the database key: the execution role may decrypt with it,
+        // through Secrets Manager only, while it reads that secret.
+        kmsKeyArn: masterPassword.length > 0 ? ops.databaseKeyArn : undefined,
+        // The application's own permissions: objects in the media bucket and its database user, nothing
+        // else. The KMS actions are what writing and reading SSE-KMS objects requires, on the bucket's key only.
         taskRolePolicyStatements: [
           {
             Sid: "MediaObjects",
@@ -94,6 +134,12 @@ export class BackendStack extends EnvironmentStack {
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
             Resource: media.kmsKeyArn,
+          },
+          {
+            Sid: "ConnectAsApplicationUser",
+            Effect: "Allow",
+            Action: "rds-db:connect",
+            Resource: lazy(() => applicationUserArn!),
           },
         ],
       }),
@@ -111,6 +157,11 @@ export class BackendStack extends EnvironmentStack {
       defaultAction: { forwardTargetGroupArn: service.targetGroup.arn },
       targetPorts: [service.containerPort],
       targetSecurityGroupIds: [service.securityGroup.id],
+      accessLogs: {
+        bucketName: `${name}-alb-logs-${config.aws.accountId}`,
+        protect,
+        expirationDays: config.ops.auditLogRetentionDays,
+      },
     });
     service.addLoadBalancerDependency(loadBalancer.listener);
 
@@ -130,7 +181,8 @@ export class BackendStack extends EnvironmentStack {
       listenerPort: loadBalancer.listenerPort,
       albSecurityGroupId: loadBalancer.securityGroup.id,
       throttling: { burstLimit: settings.throttling.burstLimit, rateLimit: settings.throttling.rateLimit },
-      accessLogRetentionDays: settings.accessLogRetentionDays,
+      accessLogRetentionDays: config.ops.auditLogRetentionDays,
+      accessLogKmsKeyArn: ops.logsKeyArn,
       customDomain:
         apiDomain && apiCertificate
           ? { domainName: apiDomain, certificateArn: apiCertificate.certificateArn, hostedZoneId: config.domains.hostedZoneId }
@@ -138,23 +190,42 @@ export class BackendStack extends EnvironmentStack {
     });
     loadBalancer.admitSecurityGroup(api.vpcLinkSecurityGroup.id);
 
-    database = new PostgresDatabase(this, "database", {
+    database = this.createDatabase(props, name, service);
+    applicationUserArn = database.databaseUserArn(APPLICATION_DATABASE_USER);
+
+    this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
+
+    this.addOutputs(api, database, loadBalancer);
+  }
+
+  /**
+   * The PostgreSQL database (IAM authentication on; storage, Performance Insights and the master secret on
+   * the ops layer's database key) and, while the tasks still read the master password (phase 1), the
+   * restart after its rotation.
+   */
+  private createDatabase(props: BackendStackProps, name: string, service: EcsWebService): PostgresDatabase {
+    const { config, ops, network, cluster } = props;
+    const settings = config.backend.database;
+    const database = new PostgresDatabase(this, "database", {
       identifier: name,
       vpcId: network.vpcId,
       subnetIds: network.isolatedSubnetIds,
       clientSecurityGroupIds: [service.securityGroup.id],
-      engineVersion: settings.database.engineVersion,
-      instanceClass: settings.database.instanceClass,
-      allocatedStorageGiB: settings.database.allocatedStorageGiB,
-      maxAllocatedStorageGiB: settings.database.maxAllocatedStorageGiB,
+      engineVersion: settings.engineVersion,
+      instanceClass: settings.instanceClass,
+      allocatedStorageGiB: settings.allocatedStorageGiB,
+      maxAllocatedStorageGiB: settings.maxAllocatedStorageGiB,
       databaseName: "treepli",
       masterUsername: "treepli",
-      backupRetentionDays: settings.database.backupRetentionDays,
-      multiAz: settings.database.multiAz,
-      protect,
-      performanceInsights: settings.database.performanceInsights,
-      monitoringIntervalSeconds: settings.database.monitoringIntervalSeconds,
-      passwordRotationDays: settings.database.passwordRotationDays,
+      backupRetentionDays: settings.backupRetentionDays,
+      multiAz: settings.multiAz,
+      protect: config.protectStatefulResources,
+      performanceInsights: settings.performanceInsights,
+      monitoringIntervalSeconds: settings.monitoringIntervalSeconds,
+      passwordRotationDays: settings.passwordRotationDays,
+      iamDatabaseAuthentication: true,
+      kmsKeyArn: ops.databaseKeyArn,
+      logKmsKeyArn: ops.logsKeyArn,
     });
     // The tasks reach the database, and on its port nothing else.
     service.allowEgressTo("egress-database", {
@@ -163,25 +234,35 @@ export class BackendStack extends EnvironmentStack {
       description: "PostgreSQL to the backend database only",
     });
 
-    // RDS rotates the password in Secrets Manager; tasks read it once, at start. A successful rotation
-    // starts a new deployment of the service, whose tasks start with the new password (docs/decisions.md).
-    new RestartServiceOnRotation(this, "restart-on-rotation", {
-      namePrefix: name,
-      secretArn: database.masterUserSecretArn,
-      clusterName: cluster.clusterName,
-      clusterArn: cluster.clusterArn,
-      serviceName: service.serviceName,
-      serviceArn: service.serviceArn,
-    });
+    // RDS rotates the password in Secrets Manager; tasks read it once, at start. While they still get it
+    // (phase 1), a successful rotation starts a new deployment of the service, whose tasks start with the
+    // new password (docs/decisions.md); a failed rotation or restart notifies the operations topic.
+    if (!settings.withdrawMasterPassword) {
+      new RestartServiceOnRotation(this, "restart-on-rotation", {
+        namePrefix: name,
+        secretArn: database.masterUserSecretArn,
+        clusterName: cluster.clusterName,
+        clusterArn: cluster.clusterArn,
+        serviceName: service.serviceName,
+        serviceArn: service.serviceArn,
+        notificationTopicArn: ops.topicArn,
+      });
+    }
+    return database;
+  }
 
-    this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
-
+  /** What operators and the frontend read of the layer. */
+  private addOutputs(api: HttpApi, database: PostgresDatabase, loadBalancer: LoadBalancer): void {
     new TerraformOutput(this, "api_url", { description: "Base URL of the API", value: this.backend.apiUrl });
     new TerraformOutput(this, "api_invoke_url", {
       description: "The stage's execute-api URL (switched off when a custom API domain is configured)",
       value: api.invokeUrl,
     });
     new TerraformOutput(this, "database_address", { description: "Host name of the PostgreSQL database", value: database.address });
+    new TerraformOutput(this, "database_application_username", {
+      description: "Database user the backend connects as with IAM tokens (created by docs/database/create-application-user.sql)",
+      value: APPLICATION_DATABASE_USER,
+    });
     new TerraformOutput(this, "database_secret_arn", {
       description: "Secret holding the database's master credentials (RDS-managed)",
       value: database.masterUserSecretArn,

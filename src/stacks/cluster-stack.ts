@@ -3,7 +3,9 @@ import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
 import { GithubOidcProvider } from "../constructs/delivery/github-oidc-provider";
+import { HostAccessRegistrationAlert } from "../constructs/ops/host-access-registration-alert";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
 /** What the service layers use of the cluster (tokens; see {@link NetworkRefs}). */
@@ -20,6 +22,8 @@ export interface ClusterRefs {
 
 /** Props of {@link ClusterStack}. */
 export interface ClusterStackProps extends EnvironmentStackProps {
+  /** The keys and topics of the ops stack (the detection of host access notifies its topic). */
+  readonly ops: OpsRefs;
   /** The network from the vpc stack. */
   readonly network: NetworkRefs;
 }
@@ -34,6 +38,10 @@ export interface ClusterStackProps extends EnvironmentStackProps {
  * `CreateCluster` creates it in an account that has none. The capacity provider, which ECS refuses
  * while the role is missing, is therefore created after the cluster (see {@link EcsEc2Cluster}).
  * Nothing in the estate needs the role's ARN. See docs/decisions.md.
+ *
+ * Both services share the container instances: the agent refuses privileged containers and keeps tasks
+ * away from the instance's metadata and its own API ({@link EcsEc2Cluster}), and a rule notifies the
+ * operations topic of any task definition registered with host access ({@link HostAccessRegistrationAlert}).
  */
 export class ClusterStack extends EnvironmentStack {
   /** The cluster, for the service layers. */
@@ -41,7 +49,7 @@ export class ClusterStack extends EnvironmentStack {
 
   constructor(scope: Construct, props: ClusterStackProps) {
     super(scope, "cluster", props);
-    const { config, network } = props;
+    const { config, ops, network } = props;
     const singletons = config.accountSingletons;
     const prerequisites: ITerraformDependable[] = [];
 
@@ -71,6 +79,12 @@ export class ClusterStack extends EnvironmentStack {
     });
 
     const githubOidcProvider = new GithubOidcProvider(this, "github-oidc", { mode: singletons.githubOidcProvider });
+
+    // What the agent cannot refuse and IAM cannot scope (host namespaces, host paths, devices) is detected.
+    new HostAccessRegistrationAlert(this, "host-access-alert", {
+      ruleName: `treepli-${config.name}-host-access-task-definition`,
+      topicArn: ops.topicArn,
+    });
 
     this.cluster = {
       clusterName: cluster.cluster.name,

@@ -6,12 +6,15 @@ import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { OriginHeaderListenerRule, OriginSecretValues } from "../constructs/edge/origin-secret";
 import { SiteDistribution } from "../constructs/edge/site-distribution";
+import { partitionOf } from "../constructs/iam/policy-document";
+import { CloudFrontAccessLogs } from "../constructs/observability/cloudfront-access-logs";
 import { BackendRefs } from "./backend-stack";
 import { originSecretName } from "./bootstrap-stack";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { addLayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
+import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
 /** AWS's managed prefix list of CloudFront's origin-facing addresses (looked up by name, per region). */
@@ -19,6 +22,8 @@ export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudf
 
 /** Props of {@link FrontendStack}. */
 export interface FrontendStackProps extends EnvironmentStackProps {
+  /** The keys of the ops stack (log groups, the site's viewer logs in us-east-1). */
+  readonly ops: OpsRefs;
   /** The network from the vpc stack. */
   readonly network: NetworkRefs;
   /** The shared cluster (and the account's GitHub OIDC provider) from the cluster stack. */
@@ -34,12 +39,13 @@ export interface FrontendStackProps extends EnvironmentStackProps {
  * balancer that admits only CloudFront's origin-facing addresses and answers 403 unless the request
  * carries the secret header CloudFront adds (the value comes from the bootstrap stack's secret, never
  * from code or configuration). The service runs on the shared cluster like the backend's, from its own
- * repository, rolled out by its own GitHub deploy role.
+ * repository, rolled out by its own GitHub deploy role. The load balancer's access logs and the
+ * distribution's viewer logs (CloudFront standard logging v2, in us-east-1) are kept as audit records.
  */
 export class FrontendStack extends EnvironmentStack {
   constructor(scope: Construct, props: FrontendStackProps) {
     super(scope, "frontend", props);
-    const { config, network, cluster, media, backend } = props;
+    const { config, ops, network, cluster, media, backend } = props;
     const settings = config.frontend;
     const name = `treepli-${config.name}-frontend`;
     const protect = config.protectStatefulResources;
@@ -57,6 +63,7 @@ export class FrontendStack extends EnvironmentStack {
       layer: "frontend",
       network,
       cluster,
+      ops,
       web: (site) => ({
         ...site,
         // Next.js writes its image and fetch caches under .next/cache; everything else is read-only.
@@ -102,7 +109,7 @@ export class FrontendStack extends EnvironmentStack {
       accessLogs: {
         bucketName: `${name}-alb-logs-${config.aws.accountId}`,
         protect,
-        expirationDays: settings.albAccessLogRetentionDays,
+        expirationDays: config.ops.auditLogRetentionDays,
       },
     });
 
@@ -136,6 +143,16 @@ export class FrontendStack extends EnvironmentStack {
       comment: `treepli ${config.name} site`,
       // During a rotation the load balancer accepts the new value before CloudFront sends it.
       dependsOn: [originRule.rule],
+    });
+
+    new CloudFrontAccessLogs(this, "viewer-logs", {
+      name: `${name}-site`,
+      distributionArn: distribution.distribution.arn,
+      accountId: config.aws.accountId,
+      partition: partitionOf(config.aws.region),
+      retentionDays: config.ops.auditLogRetentionDays,
+      kmsKeyArn: ops.logsKeyArnUsEast1,
+      provider: this.usEast1Provider(),
     });
 
     if (site && originName && zoneId) {

@@ -11,6 +11,7 @@ import { EcsWebService, EcsWebServiceProps } from "../constructs/compute/ecs-web
 import { GithubDeployment } from "../constructs/delivery/github-deployment";
 import { WorkQueue } from "../constructs/messaging/work-queue";
 import { ClusterRefs } from "./cluster-stack";
+import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
 /** The layers whose configuration has a `services` map. */
@@ -30,6 +31,7 @@ export type WebServiceSettings = Pick<
   | "memory"
   | "healthCheckPath"
   | "logRetentionDays"
+  | "logKmsKeyArn"
   | "desiredCount"
   | "minCount"
   | "maxCount"
@@ -47,6 +49,8 @@ export interface LayerServicesProps {
   readonly network: NetworkRefs;
   /** The shared cluster (and the account's GitHub OIDC provider) from the cluster stack. */
   readonly cluster: ClusterRefs;
+  /** The keys of the ops stack (every service's log group is encrypted with its logs key). */
+  readonly ops: OpsRefs;
   /**
    * The props of the layer's web service (the one named after the layer, which its load balancer
    * forwards to): the settings from configuration, and what the stack wires to it.
@@ -86,7 +90,7 @@ export interface LayerServices {
  * `<key>_` (`worker_repository_url`).
  */
 export function addLayerServices(stack: Construct, props: LayerServicesProps): LayerServices {
-  const { config, layer, network, cluster } = props;
+  const { config, layer, network, cluster, ops } = props;
   const all: LayerService[] = [];
   let web: EcsWebService | undefined;
 
@@ -108,7 +112,7 @@ export function addLayerServices(stack: Construct, props: LayerServicesProps): L
       clusterArn: cluster.clusterArn,
       outputPrefix,
     });
-    const common = commonSettings(name, settings, deployment, network, cluster);
+    const common = commonSettings(name, settings, deployment, network, cluster, ops);
 
     let service: EcsServiceBase;
     let queue: WorkQueue | undefined;
@@ -165,6 +169,7 @@ function commonSettings(
   deployment: GithubDeployment,
   network: NetworkRefs,
   cluster: ClusterRefs,
+  ops: OpsRefs,
 ) {
   return {
     serviceName: name,
@@ -176,6 +181,7 @@ function commonSettings(
     cpu: service.cpu,
     memory: service.memoryMiB,
     logRetentionDays: service.logRetentionDays,
+    logKmsKeyArn: ops.logsKeyArn,
     desiredCount: service.desiredCount,
     minCount: service.minCount,
     maxCount: service.maxCount,

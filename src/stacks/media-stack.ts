@@ -2,7 +2,10 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
 import { MediaCdn } from "../constructs/edge/media-cdn";
+import { partitionOf } from "../constructs/iam/policy-document";
+import { CloudFrontAccessLogs } from "../constructs/observability/cloudfront-access-logs";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { OpsRefs } from "./ops-stack";
 
 /** What the backend uses of the media layer (tokens; see {@link NetworkRefs}). */
 export interface MediaRefs {
@@ -16,6 +19,12 @@ export interface MediaRefs {
   readonly cdnDomainName: string;
 }
 
+/** Props of {@link MediaStack}. */
+export interface MediaStackProps extends EnvironmentStackProps {
+  /** The keys of the ops stack (the CDN's viewer logs are encrypted with its us-east-1 logs key). */
+  readonly ops: OpsRefs;
+}
+
 /** The media bucket's name: globally unique through the account id, and recognisably the environment's. */
 export function mediaBucketName(config: EnvironmentStackProps["config"]): string {
   return `treepli-${config.name}-media-${config.aws.accountId}`;
@@ -23,15 +32,16 @@ export function mediaBucketName(config: EnvironmentStackProps["config"]): string
 
 /**
  * `<environment>-media`: the private bucket the backend writes user media to, and the CloudFront
- * distribution that serves it (origin access control; nothing else reads the bucket).
+ * distribution that serves it (origin access control; nothing else reads the bucket), with its viewer
+ * logs (CloudFront standard logging v2, into a log group in us-east-1).
  */
 export class MediaStack extends EnvironmentStack {
   /** The media store, for the backend. */
   public readonly media: MediaRefs;
 
-  constructor(scope: Construct, props: EnvironmentStackProps) {
+  constructor(scope: Construct, props: MediaStackProps) {
     super(scope, "media", props);
-    const { config } = props;
+    const { config, ops } = props;
     const domainName = config.domains.media;
 
     const certificate = domainName
@@ -54,6 +64,16 @@ export class MediaStack extends EnvironmentStack {
       certificateArn: certificate?.certificateArn,
       hostedZoneId: config.domains.hostedZoneId,
       comment: `treepli ${config.name} media`,
+    });
+
+    new CloudFrontAccessLogs(this, "viewer-logs", {
+      name: `treepli-${config.name}-media`,
+      distributionArn: cdn.distribution.arn,
+      accountId: config.aws.accountId,
+      partition: partitionOf(config.aws.region),
+      retentionDays: config.ops.auditLogRetentionDays,
+      kmsKeyArn: ops.logsKeyArnUsEast1,
+      provider: this.usEast1Provider(),
     });
 
     this.media = {

@@ -2,6 +2,7 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { VpcNetwork } from "../constructs/network/vpc-network";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { OpsRefs } from "./ops-stack";
 
 /**
  * What the later layers use of the network. The values are tokens: handing them to another stack
@@ -20,14 +21,20 @@ export interface NetworkRefs {
   readonly isolatedSubnetIds: string[];
 }
 
+/** Props of {@link VpcStack}. */
+export interface VpcStackProps extends EnvironmentStackProps {
+  /** The keys and topics of the ops stack (the flow logs' log group is encrypted with its logs key). */
+  readonly ops: OpsRefs;
+}
+
 /** `<environment>-vpc`: the network every other layer lives in. */
 export class VpcStack extends EnvironmentStack {
   /** The network, for the later layers. */
   public readonly network: NetworkRefs;
 
-  constructor(scope: Construct, props: EnvironmentStackProps) {
+  constructor(scope: Construct, props: VpcStackProps) {
     super(scope, "vpc", props);
-    const { config } = props;
+    const { config, ops } = props;
 
     const network = new VpcNetwork(this, "network", {
       namePrefix: `treepli-${config.name}`,
@@ -38,7 +45,9 @@ export class VpcStack extends EnvironmentStack {
       subnetPrefixLength: config.vpc.subnetPrefixLength,
       natGateways: config.vpc.natGateways,
       interfaceEndpoints: config.vpc.interfaceEndpoints,
-      flowLogRetentionDays: config.vpc.flowLogRetentionDays,
+      // Flow logs are audit records: kept as long as the environment keeps those.
+      flowLogRetentionDays: config.ops.auditLogRetentionDays,
+      flowLogKmsKeyArn: ops.logsKeyArn,
     });
 
     this.network = {

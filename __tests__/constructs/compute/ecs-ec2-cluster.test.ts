@@ -73,6 +73,26 @@ describe("EcsEc2Cluster", () => {
       expect(script).toContain("/etc/ecs/ecs.config");
     });
 
+    test("THEN the agent narrows what a task reaches on the shared host: no privileged container, no IMDS or introspection API, no task role in host network mode, no security labels, a process limit", () => {
+      const config = Object.fromEntries(
+        userData(json)
+          .split("\n")
+          .filter((line) => /^ECS_[A-Z_]+=/.test(line))
+          .map((line) => line.split("=", 2)),
+      );
+      expect(config).toEqual({
+        ECS_CLUSTER: "treepli-test",
+        ECS_DISABLE_PRIVILEGED: "true",
+        ECS_AWSVPC_BLOCK_IMDS: "true",
+        ECS_ENABLE_TASK_IAM_ROLE: "true",
+        ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST: "false",
+        ECS_ALLOW_OFFHOST_INTROSPECTION_ACCESS: "false",
+        ECS_SELINUX_CAPABLE: "false",
+        ECS_APPARMOR_CAPABLE: "false",
+        ECS_TASK_PIDS_LIMIT: "4096",
+      });
+    });
+
     test("THEN the group runs in the given subnets, protected from scale-in for managed termination protection", () => {
       expect(synthesized).toHaveResourceWithProperties(AutoscalingGroup, {
         vpc_zone_identifier: ["subnet-a", "subnet-b"],

@@ -112,6 +112,13 @@ describe("PostgresDatabase", () => {
     expect(onlyResource(synth({ iamDatabaseAuthentication: true }).json, "aws_db_instance").iam_database_authentication_enabled).toBe(true);
   });
 
+  test("the server certificate's CA is pinned (what verify-full clients trust), rds-ca-rsa2048-g1 unless chosen", () => {
+    expect(onlyResource(synth().json, "aws_db_instance").ca_cert_identifier).toBe("rds-ca-rsa2048-g1");
+    expect(onlyResource(synth({ caCertIdentifier: "rds-ca-ecc384-g1" }).json, "aws_db_instance").ca_cert_identifier).toBe(
+      "rds-ca-ecc384-g1",
+    );
+  });
+
   test("a major version selects its parameter group family", () => {
     const { json } = synth({ engineVersion: "17" });
     expect(onlyResource(json, "aws_db_instance").engine_version).toBe("17");
@@ -165,6 +172,10 @@ describe("PostgresDatabase", () => {
     [{ engineVersion: "16.4" }, /engineVersion must be a major version such as "16"/],
     [{ monitoringIntervalSeconds: 20 }, /monitoringIntervalSeconds must be one of 0, 1, 5, 10, 15, 30, 60, got 20/],
     [{ logRetentionDays: 10 }, /logRetentionDays must be one of 1, 3, 5, 7, 14, 30/],
+    [
+      { caCertIdentifier: "rds-ca-2019" },
+      /caCertIdentifier must be one of rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1, got "rds-ca-2019"/,
+    ],
     [{ passwordRotationDays: 0 }, /passwordRotationDays must be a whole number of days from 1 to 1000/],
   ])("refuses %j with a clear message", (props, message) => {
     expect(() => synth(props as Partial<PostgresDatabaseProps>)).toThrow(message);

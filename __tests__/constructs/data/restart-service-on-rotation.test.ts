@@ -1,24 +1,30 @@
 import { Testing } from "cdktf";
-import { RestartServiceOnRotation } from "../../../src/constructs/data/restart-service-on-rotation";
+import { RestartServiceOnRotation, RestartServiceOnRotationProps } from "../../../src/constructs/data/restart-service-on-rotation";
 import { onlyResource, parse, policy, resources } from "../../helpers";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-1234-AbCdEf";
 const SERVICE = "arn:aws:ecs:eu-west-1:111111111111:service/treepli-staging/treepli-staging-backend";
 const CLUSTER = "arn:aws:ecs:eu-west-1:111111111111:cluster/treepli-staging";
+const baseProps: RestartServiceOnRotationProps = {
+  namePrefix: "treepli-staging-backend",
+  secretArn: SECRET,
+  clusterName: "treepli-staging",
+  clusterArn: CLUSTER,
+  serviceName: "treepli-staging-backend",
+  serviceArn: SERVICE,
+};
 
-describe("RestartServiceOnRotation", () => {
-  const json = parse(
+/** The synthesized construct with `baseProps` and the given changes. */
+function build(props: Partial<RestartServiceOnRotationProps> = {}) {
+  return parse(
     Testing.synthScope((scope) => {
-      new RestartServiceOnRotation(scope, "restart", {
-        namePrefix: "treepli-staging-backend",
-        secretArn: SECRET,
-        clusterName: "treepli-staging",
-        clusterArn: CLUSTER,
-        serviceName: "treepli-staging-backend",
-        serviceArn: SERVICE,
-      });
+      new RestartServiceOnRotation(scope, "restart", { ...baseProps, ...props });
     }),
   );
+}
+
+describe("RestartServiceOnRotation", () => {
+  const json = build();
   const roles = resources(json, "aws_iam_role");
   const policies = resources(json, "aws_iam_role_policy");
 
@@ -78,5 +84,81 @@ describe("RestartServiceOnRotation", () => {
     const trusted = roles.map((r) => JSON.parse(r.assume_role_policy).Statement[0]);
     expect(trusted.map((s) => s.Principal.Service).sort()).toEqual(["events.amazonaws.com", "ssm.amazonaws.com"]);
     for (const statement of trusted) expect(Object.keys(statement.Condition.StringEquals)).toEqual(["aws:SourceAccount"]);
+  });
+});
+
+describe("RestartServiceOnRotation, when something goes wrong", () => {
+  const TOPIC = "arn:aws:sns:eu-west-1:111111111111:treepli-staging-ops";
+  const json = build({ notificationTopicArn: TOPIC });
+  const rules = resources(json, "aws_cloudwatch_event_rule");
+  const targets = resources(json, "aws_cloudwatch_event_target");
+  const restart = targets.find((t) => t.target_id === "force-new-deployment");
+
+  test("THEN EventBridge retries starting the runbook for an hour, ten times, then keeps the event in a dead-letter queue", () => {
+    expect(restart.retry_policy).toEqual({ maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 });
+    const queue = onlyResource(json, "aws_sqs_queue");
+    expect(queue).toEqual(
+      expect.objectContaining({
+        name: "treepli-staging-backend-restart-dlq",
+        message_retention_seconds: 14 * 86400,
+        sqs_managed_sse_enabled: true,
+      }),
+    );
+    expect(restart.dead_letter_config.arn).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/);
+  });
+
+  test("THEN only the restart rule may send to the dead-letter queue, over TLS", () => {
+    const statements = policy(onlyResource(json, "aws_sqs_queue_policy").policy).Statement;
+    const rotated = Object.entries(json.resource.aws_cloudwatch_event_rule).find(([, r]: [string, any]) =>
+      r.name.endsWith("-secret-rotated"),
+    )![0];
+    expect(statements[0]).toEqual({
+      Sid: "ThisRuleDeadLetters",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: expect.stringMatching(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/),
+      Condition: { ArnEquals: { "aws:SourceArn": `\${aws_cloudwatch_event_rule.${rotated}.arn}` } },
+    });
+    expect(statements[1]).toEqual(expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny" }));
+  });
+
+  test("THEN a failed rotation of exactly that secret notifies the topic", () => {
+    const rule = rules.find((r) => r.name === "treepli-staging-backend-secret-rotation-failed");
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ["aws.secretsmanager"],
+      "detail-type": ["AWS Service Event via CloudTrail"],
+      detail: {
+        eventSource: ["secretsmanager.amazonaws.com"],
+        eventName: ["RotationFailed"],
+        additionalEventData: { SecretId: [SECRET] },
+      },
+    });
+  });
+
+  test("THEN an execution of exactly that runbook that failed, timed out or was cancelled notifies the topic", () => {
+    const rule = rules.find((r) => r.name === "treepli-staging-backend-restart-failed");
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ["aws.ssm"],
+      "detail-type": ["EC2 Automation Execution Status-change Notification"],
+      detail: { Definition: [expect.stringMatching(/^\$\{aws_ssm_document\.[^.]+\.name\}$/)], Status: ["Failed", "TimedOut", "Cancelled"] },
+    });
+    const notifications = targets.filter((t) => t.target_id === "operations-topic");
+    expect(notifications.map((t) => t.arn)).toEqual([TOPIC, TOPIC]);
+  });
+
+  test("GIVEN no topic THEN there are no notifications, but still the retries and the dead-letter queue", () => {
+    const quiet = build();
+    expect(resources(quiet, "aws_cloudwatch_event_rule").map((r) => r.name)).toEqual(["treepli-staging-backend-secret-rotated"]);
+    expect(resources(quiet, "aws_sqs_queue")).toHaveLength(1);
+  });
+
+  test("GIVEN retries EventBridge does not offer THEN they are refused", () => {
+    expect(() => build({ notificationTopicArn: TOPIC, maximumEventAgeSeconds: 30 })).toThrow(
+      /maximumEventAgeSeconds must be a whole number from 60 to 86400, got 30/,
+    );
+    expect(() => build({ notificationTopicArn: TOPIC, maximumRetryAttempts: 200 })).toThrow(
+      /maximumRetryAttempts must be a whole number from 0 to 185, got 200/,
+    );
   });
 });

@@ -14,6 +14,7 @@ const baseProps: GithubDeployRoleProps = {
   ecrRepositoryArn: `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/treepli/backend`,
   serviceArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/treepli/backend`,
   clusterArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/treepli`,
+  taskDefinitionFamilyArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/treepli-backend`,
   passRoleArns: [`arn:aws:iam::${ACCOUNT}:role/backend-task`, `arn:aws:iam::${ACCOUNT}:role/backend-execution`],
 };
 
@@ -35,6 +36,7 @@ function permissionStatements(json: TerraformJson): any[] {
 /** Every (action, resource) pair the permissions allow, as "action on resource" strings, sorted. */
 function grants(json: TerraformJson): string[] {
   return permissionStatements(json)
+    .filter((s) => s.Effect === "Allow")
     .flatMap((s) =>
       [s.Action].flat().flatMap((action: string) => [s.Resource].flat().map((resource: string) => `${action} on ${resource}`)),
     )
@@ -100,12 +102,20 @@ describe("GithubDeployRole", () => {
       );
     });
 
-    test("THEN every statement allows (no deny to lean on) and names its actions without wildcards", () => {
+    test("THEN every statement names its actions without wildcards, and the one Deny refuses privileged containers only", () => {
       for (const statement of permissionStatements(json)) {
-        expect(statement.Effect).toBe("Allow");
         expect([statement.Action].flat().some((action: string) => action.includes("*"))).toBe(false);
         expect(statement.NotAction ?? statement.NotResource).toBeUndefined();
       }
+      expect(permissionStatements(json).filter((s) => s.Effect !== "Allow")).toEqual([
+        {
+          Sid: "NoPrivilegedContainers",
+          Effect: "Deny",
+          Action: "ecs:RegisterTaskDefinition",
+          Resource: "*",
+          Condition: { "ForAnyValue:StringEqualsIgnoreCase": { "ecs:privileged": ["true"] } },
+        },
+      ]);
     });
 
     test("THEN the roles can be passed to ECS tasks only", () => {
@@ -113,9 +123,25 @@ describe("GithubDeployRole", () => {
       expect(passRole.Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
     });
 
-    test("THEN the service can be updated and watched in its own cluster only", () => {
-      const rollOut = permissionStatements(json).find((s) => [s.Action].flat().includes("ecs:UpdateService"));
-      expect(rollOut.Condition).toEqual({ ArnEquals: { "ecs:cluster": baseProps.clusterArn } });
+    test("THEN the service can be pointed only at revisions of its own family, in its own cluster", () => {
+      const rollOut = permissionStatements(json).filter((s) => [s.Action].flat().includes("ecs:UpdateService"));
+      expect(rollOut).toEqual([
+        expect.objectContaining({
+          Action: "ecs:UpdateService",
+          Resource: baseProps.serviceArn,
+          Condition: {
+            ArnEquals: { "ecs:cluster": baseProps.clusterArn },
+            ArnLike: { "ecs:task-definition": `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/treepli-backend:*` },
+          },
+        }),
+      ]);
+    });
+
+    test("THEN the service can be watched in its own cluster only", () => {
+      const watch = permissionStatements(json).filter((s) => [s.Action].flat().includes("ecs:DescribeServices"));
+      expect(watch).toEqual([
+        expect.objectContaining({ Resource: baseProps.serviceArn, Condition: { ArnEquals: { "ecs:cluster": baseProps.clusterArn } } }),
+      ]);
     });
 
     test("THEN the permissions are a separate policy resource on the role (no inline policy block)", () => {
@@ -191,6 +217,18 @@ describe("GithubDeployRole", () => {
       expect(build({ ecrRepositoryArn: `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/*` })).toThrow(/ecrRepositoryArn/);
       expect(build({ serviceArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/treepli/*` })).toThrow(/serviceArn/);
       expect(build({ clusterArn: "*" })).toThrow(/clusterArn/);
+    });
+
+    test("THEN a task definition family ARN with a revision or a wildcard fails, saying what is expected", () => {
+      for (const arn of [
+        `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/treepli-backend:3`,
+        `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/*`,
+        "treepli-backend",
+      ]) {
+        expect(build({ taskDefinitionFamilyArn: arn })).toThrow(
+          /taskDefinitionFamilyArn ".*" is not the ARN of a task definition family without a revision \(arn:aws:ecs:<region>:<account>:task-definition\/<family>, no wildcards\)/,
+        );
+      }
     });
 
     test("THEN a session duration IAM rejects fails", () => {

@@ -18,6 +18,7 @@ const service = (name: string) => ({
   serviceArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/treepli-test/treepli-test-${name}`,
   serviceName: `treepli-test-${name}`,
   taskDefinitionFamily: `treepli-test-${name}`,
+  taskDefinitionFamilyArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/treepli-test-${name}`,
   taskRoleArns: [`arn:aws:iam::${ACCOUNT}:role/treepli-test-${name}-task`, `arn:aws:iam::${ACCOUNT}:role/treepli-test-${name}-execution`],
 });
 
@@ -57,7 +58,9 @@ describe("GithubDeployment", () => {
         expect(statements.find((s) => s.Sid === "PushImages").Resource).toBe(
           refNamed(json, "aws_ecr_repository", `treepli-test/${name}`, "arn"),
         );
-        expect(statements.find((s) => s.Sid === "RollOutService").Resource).toBe(service(name).serviceArn);
+        const rollOut = statements.find((s) => s.Sid === "RollOutOwnRevisions");
+        expect(rollOut.Resource).toBe(service(name).serviceArn);
+        expect(rollOut.Condition.ArnLike).toEqual({ "ecs:task-definition": `${service(name).taskDefinitionFamilyArn}:*` });
         expect(statements.find((s) => s.Sid === "PassTaskRoles").Resource).toEqual(service(name).taskRoleArns);
         const repositoryPolicy = resourceNamed(
           json,

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { RDS_MONITORING_INTERVALS } from "../../constructs/data/postgres-database";
-import { logRetentionDays } from "./common";
 import { servicesSchema } from "./service";
 
 /** The `backend` layer: the Go API, its API Gateway, database and image repository. */
@@ -17,12 +16,6 @@ export const backendSchema = z.strictObject({
     /** Requests allowed in a burst above the rate. */
     burstLimit: z.int().positive({ error: "must be greater than 0 requests" }).max(1_000_000),
   }),
-  /**
-   * Days API Gateway access logs are kept.
-   *
-   * @default 90
-   */
-  accessLogRetentionDays: logRetentionDays.default(90),
   /** The PostgreSQL database (RDS). */
   database: z
     .strictObject({
@@ -78,6 +71,16 @@ export const backendSchema = z.strictObject({
        * @default 7
        */
       passwordRotationDays: z.int().min(1).max(365, { error: "must be between 1 and 365 days" }).default(7),
+      /**
+       * Phase 2 of the move to IAM database authentication (README, "The database without the master
+       * password"): the backend's tasks no longer get the master user's name and password (ECS secrets),
+       * its execution role may no longer read the master secret, and the restart after a password
+       * rotation goes away. Turn it on only once the application release that connects with IAM tokens
+       * is deployed, then deploy again from GitHub right after the apply.
+       *
+       * @default false
+       */
+      withdrawMasterPassword: z.boolean().default(false),
     })
     .superRefine((database, ctx) => {
       if (database.maxAllocatedStorageGiB < database.allocatedStorageGiB) {

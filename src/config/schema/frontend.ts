@@ -55,10 +55,4 @@ export const frontendSchema = z.strictObject({
    * @default 1
    */
   originSecretGeneration: z.int().min(1, { error: "must be 1 or more (1 for a new environment)" }).default(1),
-  /**
-   * Days the load balancer's access logs are kept.
-   *
-   * @default 90
-   */
-  albAccessLogRetentionDays: z.int().min(1).max(3650, { error: "must be between 1 and 3650" }).default(90),
 });

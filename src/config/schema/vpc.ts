@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_AZ_COUNT, SUBNETS_RESERVED, SUBNET_TIERS, shortestSubnetPrefixLength } from "../../constructs/network/subnet-layout";
-import { cidrBlock, logRetentionDays } from "./common";
+import { cidrBlock } from "./common";
 
 /** Interface endpoints the VPC layer knows how to create (service name after `com.amazonaws.<region>.`). */
 export const INTERFACE_ENDPOINT_SERVICES = [
@@ -54,12 +54,6 @@ export const vpcSchema = z
     interfaceEndpoints: z
       .array(z.enum(INTERFACE_ENDPOINT_SERVICES, { error: `must be one of ${INTERFACE_ENDPOINT_SERVICES.join(", ")}` }))
       .default(["ecr.api", "ecr.dkr", "logs"]),
-    /**
-     * Days the VPC flow logs are kept in CloudWatch Logs.
-     *
-     * @default 90
-     */
-    flowLogRetentionDays: logRetentionDays.default(90),
   })
   .superRefine((vpc, ctx) => {
     const vpcPrefix = Number(vpc.cidr.split("/")[1]);

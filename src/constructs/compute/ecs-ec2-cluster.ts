@@ -12,6 +12,39 @@ import { Fn, ITerraformDependable, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument } from "../iam/policy-document";
 
+/**
+ * The ECS agent settings (`/etc/ecs/ecs.config`) that narrow what a task can reach on a container
+ * instance that several services share. Settings equal to the agent's default are written anyway, so the
+ * launch template states the intent and a changed default in a future AMI does not silently widen it.
+ */
+export const ECS_AGENT_ISOLATION = {
+  /** Refuse privileged containers (every device and capability of the host). */
+  ECS_DISABLE_PRIVILEGED: "true",
+  /** awsvpc tasks cannot reach the instance metadata service, hence not the instance role's credentials. */
+  ECS_AWSVPC_BLOCK_IMDS: "true",
+  /** Tasks get their own task role's credentials (through the agent's credential endpoint). */
+  ECS_ENABLE_TASK_IAM_ROLE: "true",
+  /** A task in host network mode gets no task role credentials (default false). */
+  ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST: "false",
+  /**
+   * The agent's introspection API (every task and container on the instance) stays closed to awsvpc
+   * tasks and to anything off the host (default false).
+   */
+  ECS_ALLOW_OFFHOST_INTROSPECTION_ACCESS: "false",
+  /**
+   * Task definitions may not choose SELinux or AppArmor labels (`dockerSecurityOptions`), such as an
+   * unconfined or "super privileged" label (defaults false).
+   */
+  ECS_SELINUX_CAPABLE: "false",
+  ECS_APPARMOR_CAPABLE: "false",
+  /**
+   * At most this many processes and threads per task (the cgroup's pids.max): a fork bomb or a thread
+   * leak in one service cannot exhaust the host's process table under the other. Far above what a Go or
+   * Node.js service uses.
+   */
+  ECS_TASK_PIDS_LIMIT: "4096",
+} as const;
+
 /** Props of {@link EcsEc2Cluster}. */
 export interface EcsEc2ClusterProps {
   /** Name of the ECS cluster; also prefixes the names of its other resources. */
@@ -79,9 +112,10 @@ export interface EcsEc2ClusterProps {
  *
  * - the cluster, with Container Insights;
  * - a launch template with the ECS-optimized Amazon Linux 2023 AMI (from the public SSM parameter),
- *   IMDSv2 only with a hop limit of 1, an encrypted root volume, and an agent configuration that
- *   blocks `awsvpc` tasks from the instance metadata service, so tasks can only use their own task
- *   roles, never the instance's;
+ *   IMDSv2 only with a hop limit of 1, an encrypted root volume, and an agent configuration
+ *   ({@link ECS_AGENT_ISOLATION}) that refuses privileged containers, blocks `awsvpc` tasks from the
+ *   instance metadata service (so tasks can only use their own task roles, never the instance's) and
+ *   from the agent's introspection API, and limits the processes of each task;
  * - an autoscaling group that replaces its instances by a rolling instance refresh whenever the
  *   launch template changes (a new AMI, a new instance type);
  * - an instance role allowed only what the ECS agent needs for this cluster;
@@ -154,9 +188,10 @@ export class EcsEc2Cluster extends Construct {
       tags: { Name: name("container-instances") },
     });
 
-    // ECS_AWSVPC_BLOCK_IMDS stops awsvpc tasks from reaching the instance metadata service (and so the
-    // instance role's credentials); the hop limit of 1 below stops bridge-mode containers too.
-    const agentConfig = [`ECS_CLUSTER=${props.clusterName}`, "ECS_AWSVPC_BLOCK_IMDS=true", "ECS_ENABLE_TASK_IAM_ROLE=true"];
+    const agentConfig = [
+      `ECS_CLUSTER=${props.clusterName}`,
+      ...Object.entries(ECS_AGENT_ISOLATION).map(([name, value]) => `${name}=${value}`),
+    ];
     const userData = ["#!/bin/bash", "cat >> /etc/ecs/ecs.config <<'CONFIG'", ...agentConfig, "CONFIG", ""].join("\n");
 
     this.launchTemplate = new LaunchTemplate(this, "launch-template", {

@@ -197,6 +197,14 @@ export interface EcsServiceBaseProps {
   /** Days the container logs are kept in CloudWatch Logs (one of {@link LOG_RETENTION_DAYS}). */
   readonly logRetentionDays: number;
 
+  /**
+   * Customer-managed KMS key the container logs' log group is encrypted with (its policy must let
+   * CloudWatch Logs use it for this account's log groups; the awslogs driver needs no permission on it).
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logKmsKeyArn?: string;
+
   /** Number of tasks at creation; afterwards autoscaling owns it (between `minCount` and `maxCount`). */
   readonly desiredCount: number;
 
@@ -390,6 +398,7 @@ export abstract class EcsServiceBase extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
       name: `/ecs/${name}`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
     });
 
     const roles = this.createRoles(name, props, { imageRepositoryArn, secrets, region, account });
@@ -512,6 +521,11 @@ export abstract class EcsServiceBase extends Construct {
   /** The task definition family the deployment workflow registers revisions of. */
   public get taskDefinitionFamily(): string {
     return this.taskDefinition.family;
+  }
+
+  /** ARN of the task definition family (without a revision): what a deploy role may point the service at. */
+  public get taskDefinitionFamilyArn(): string {
+    return this.taskDefinition.arnWithoutRevision;
   }
 
   /** The roles a task definition of this service names (what a deploy role must be allowed to pass). */

@@ -5,9 +5,16 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Construct } from "constructs";
 import { policyDocument, serviceRoleTrust } from "../iam/policy-document";
+import { DEAD_LETTER_RETENTION_DAYS, denyInsecureQueueTransport } from "../messaging/work-queue";
+import { EventNotification } from "../ops/event-notification";
+
+/** Statuses of an Automation execution that did not restart the service. */
+export const FAILED_AUTOMATION_STATUSES = ["Failed", "TimedOut", "Cancelled"] as const;
 
 /** Props of {@link RestartServiceOnRotation}. */
 export interface RestartServiceOnRotationProps {
@@ -23,6 +30,31 @@ export interface RestartServiceOnRotationProps {
   readonly serviceName: string;
   /** ARN of the service to restart. */
   readonly serviceArn: string;
+
+  /**
+   * SNS topic notified when a rotation of the secret failed (`RotationFailed`) and when the runbook did not
+   * restart the service (an Automation execution that failed, timed out or was cancelled). Its policy must
+   * let EventBridge publish.
+   *
+   * @default - no notifications
+   */
+  readonly notificationTopicArn?: string;
+
+  /**
+   * How long EventBridge keeps retrying to start the runbook (throttling, a transient error) before it
+   * gives the event up to the dead-letter queue, in seconds (60 to 86400).
+   *
+   * @default 3600
+   */
+  readonly maximumEventAgeSeconds?: number;
+
+  /**
+   * How many times EventBridge retries starting the runbook before it gives the event up to the
+   * dead-letter queue (0 to 185).
+   *
+   * @default 10
+   */
+  readonly maximumRetryAttempts?: number;
 }
 
 /**
@@ -45,6 +77,11 @@ export interface RestartServiceOnRotationProps {
  * A Lambda function calling `UpdateService` would do the same, but it is code to build, patch and own; a
  * scheduled forced deployment (EventBridge Scheduler, ECS `UpdateService` universal target) would not be
  * tied to the rotation. The runbook needs no code, and its executions are recorded by Systems Manager.
+ *
+ * What goes wrong is not silent: EventBridge retries starting the runbook (`maximumRetryAttempts`,
+ * `maximumEventAgeSeconds`) and then puts the event in a dead-letter queue (SSE-SQS, 14 days) that only
+ * this rule may send to; with `notificationTopicArn`, a failed rotation and an Automation execution that
+ * did not complete notify the topic.
  */
 export class RestartServiceOnRotation extends Construct {
   /** The EventBridge rule. */
@@ -53,8 +90,23 @@ export class RestartServiceOnRotation extends Construct {
   /** The Automation runbook forcing a new deployment of the service. */
   public readonly document: SsmDocument;
 
+  /** Where EventBridge puts a rotation event it could not start the runbook for (alarm on its messages). */
+  public readonly deadLetterQueue: SqsQueue;
+
   constructor(scope: Construct, id: string, props: RestartServiceOnRotationProps) {
     super(scope, id);
+    const maximumEventAgeSeconds = props.maximumEventAgeSeconds ?? 3600;
+    const maximumRetryAttempts = props.maximumRetryAttempts ?? 10;
+    if (!Number.isInteger(maximumEventAgeSeconds) || maximumEventAgeSeconds < 60 || maximumEventAgeSeconds > 86400) {
+      throw new Error(
+        `RestartServiceOnRotation "${id}": maximumEventAgeSeconds must be a whole number from 60 to 86400, got ${maximumEventAgeSeconds}`,
+      );
+    }
+    if (!Number.isInteger(maximumRetryAttempts) || maximumRetryAttempts < 0 || maximumRetryAttempts > 185) {
+      throw new Error(
+        `RestartServiceOnRotation "${id}": maximumRetryAttempts must be a whole number from 0 to 185, got ${maximumRetryAttempts}`,
+      );
+    }
     const partition = new DataAwsPartition(this, "partition").partition;
     const region = new DataAwsRegion(this, "region").name;
     const account = new DataAwsCallerIdentity(this, "account").accountId;
@@ -136,12 +188,71 @@ export class RestartServiceOnRotation extends Construct {
         },
       }),
     });
+    this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
+      name: `${props.namePrefix}-restart-dlq`,
+      messageRetentionSeconds: DEAD_LETTER_RETENTION_DAYS * 86400,
+      sqsManagedSseEnabled: true,
+    });
+    new SqsQueuePolicy(this, "dead-letter-queue-policy", {
+      queueUrl: this.deadLetterQueue.url,
+      policy: policyDocument(
+        {
+          Sid: "ThisRuleDeadLetters",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: this.deadLetterQueue.arn,
+          Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+        },
+        denyInsecureQueueTransport(this.deadLetterQueue.arn),
+      ),
+    });
     new CloudwatchEventTarget(this, "restart", {
       rule: this.rule.name,
       targetId: "force-new-deployment",
       arn: automationDefinition,
       roleArn: eventsRole.arn,
       input: JSON.stringify({ AutomationAssumeRole: [automationRole.arn] }),
+      retryPolicy: { maximumEventAgeInSeconds: maximumEventAgeSeconds, maximumRetryAttempts },
+      deadLetterConfig: { arn: this.deadLetterQueue.arn },
+    });
+
+    if (props.notificationTopicArn !== undefined) this.addNotifications(props, props.notificationTopicArn);
+  }
+
+  /** Notifications of a failed rotation and of a runbook execution that did not restart the service. */
+  private addNotifications(props: RestartServiceOnRotationProps, topicArn: string): void {
+    new EventNotification(this, "rotation-failed", {
+      ruleName: `${props.namePrefix}-secret-rotation-failed`,
+      description: `A rotation of ${props.serviceName}'s database secret failed`,
+      eventPattern: {
+        source: ["aws.secretsmanager"],
+        "detail-type": ["AWS Service Event via CloudTrail"],
+        detail: {
+          eventSource: ["secretsmanager.amazonaws.com"],
+          eventName: ["RotationFailed"],
+          additionalEventData: { SecretId: [props.secretArn] },
+        },
+      },
+      topicArn,
+      summary:
+        `A rotation of the database secret of ${props.serviceName} failed. The database keeps its previous password; ` +
+        "check the secret's rotation in Secrets Manager and the RDS events, then rotate again (aws secretsmanager rotate-secret).",
+      fields: { secret: "$.detail.additionalEventData.SecretId", at: "$.detail.eventTime", account: "$.account", region: "$.region" },
+    });
+    new EventNotification(this, "restart-failed", {
+      ruleName: `${props.namePrefix}-restart-failed`,
+      description: `The runbook restarting ${props.serviceName} after a rotation did not complete`,
+      eventPattern: {
+        source: ["aws.ssm"],
+        "detail-type": ["EC2 Automation Execution Status-change Notification"],
+        detail: { Definition: [this.document.name], Status: [...FAILED_AUTOMATION_STATUSES] },
+      },
+      topicArn,
+      summary:
+        `The restart of ${props.serviceName} after its database password rotated did not complete: its tasks may still hold the old ` +
+        "password. Read the execution in Systems Manager (Automation), then force a new deployment (aws ecs update-service --force-new-deployment).",
+      fields: { execution: "$.detail.ExecutionId", status: "$.detail.Status", at: "$.time", account: "$.account", region: "$.region" },
     });
   }
 }

@@ -11,6 +11,7 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const ECS_SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[\w-]+(?:\/[\w-]+)?$/;
 const ECS_CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[\w-]+$/;
+const TASK_DEFINITION_FAMILY_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+$/;
 const ECR_REPOSITORY_ARN = /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[a-z0-9._/-]+$/;
 
 /** Props of {@link GithubDeployRole}. */
@@ -41,6 +42,13 @@ export interface GithubDeployRoleProps {
   readonly clusterArn: string;
 
   /**
+   * ARN of the service's task definition family, without a revision
+   * (`arn:aws:ecs:<region>:<account>:task-definition/<family>`): the service may be pointed at revisions
+   * of this family only.
+   */
+  readonly taskDefinitionFamilyArn: string;
+
+  /**
    * Roles the new task definition names and that the workflow may therefore pass to ECS: the task
    * role and the task execution role.
    */
@@ -63,12 +71,14 @@ export interface GithubDeployRoleProps {
  *   repository, fork, branch or environment can assume it;
  * - log in to ECR and push (and read back, for a build cache) images of its own repository only, and
  *   read what the image tag contract needs there (image push times and tags, the lifecycle policy);
- * - register a new revision of the task definition and pass to ECS exactly the task and execution
- *   roles;
- * - update and watch its own service only, in its own cluster.
+ * - register a new revision of the task definition (never one with a privileged container) and pass
+ *   to ECS exactly the task and execution roles;
+ * - update and watch its own service only, in its own cluster, and point it only at revisions of its
+ *   own task definition family (`ecs:task-definition`).
  *
  * It may not create or delete services, change the repository, read other images or pass any other
- * role. The repository's own policy must also allow the role to push
+ * role. What it can still do, and why that is accepted: docs/decisions.md, "Isolation on the shared
+ * container instances". The repository's own policy must also allow the role to push
  * ({@link ContainerRepository.grantPush}).
  */
 export class GithubDeployRole extends Construct {
@@ -141,6 +151,16 @@ export class GithubDeployRole extends Construct {
           Resource: "*",
         },
         {
+          // The only property of a new revision IAM can judge: ecs:privileged. (The ECS agent refuses
+          // privileged containers too, ECS_DISABLE_PRIVILEGED; host namespaces, host paths and devices
+          // have no condition key and are detected instead.) A Deny, so that no later Allow undoes it.
+          Sid: "NoPrivilegedContainers",
+          Effect: "Deny",
+          Action: "ecs:RegisterTaskDefinition",
+          Resource: "*",
+          Condition: { "ForAnyValue:StringEqualsIgnoreCase": { "ecs:privileged": ["true"] } },
+        },
+        {
           Sid: "PassTaskRoles",
           Effect: "Allow",
           Action: "iam:PassRole",
@@ -148,13 +168,25 @@ export class GithubDeployRole extends Construct {
           Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
         },
         {
-          Sid: "RollOutService",
+          Sid: "RollOutOwnRevisions",
           Effect: "Allow",
-          Action: ["ecs:UpdateService", "ecs:DescribeServices"],
+          Action: "ecs:UpdateService",
           Resource: props.serviceArn,
-          // Both actions take the service as resource and document the ecs:cluster condition key. A
-          // service ARN in the long format already names its cluster; the condition also pins the
-          // cluster for short (legacy) ARNs, which do not.
+          // A service ARN in the long format already names its cluster; ecs:cluster also pins the cluster
+          // for short (legacy) ARNs, which do not. ecs:task-definition is the revision the service is
+          // pointed at, resolved to its full ARN before authorization (since March 2024, also when only a
+          // family is given): only revisions of this service's own family. An update that names no task
+          // definition (a forced redeployment, a count) has no ecs:task-definition and is refused.
+          Condition: {
+            ArnEquals: { "ecs:cluster": props.clusterArn },
+            ArnLike: { "ecs:task-definition": `${props.taskDefinitionFamilyArn}:*` },
+          },
+        },
+        {
+          Sid: "WatchService",
+          Effect: "Allow",
+          Action: "ecs:DescribeServices",
+          Resource: props.serviceArn,
           Condition: { ArnEquals: { "ecs:cluster": props.clusterArn } },
         },
       ),
@@ -188,6 +220,11 @@ function validate(id: string, props: GithubDeployRoleProps, maxSessionDuration: 
   }
   if (literal(props.serviceArn) && !ECS_SERVICE_ARN.test(props.serviceArn)) {
     fail(`serviceArn "${props.serviceArn}" is not an ECS service ARN (no wildcards)`);
+  }
+  if (literal(props.taskDefinitionFamilyArn) && !TASK_DEFINITION_FAMILY_ARN.test(props.taskDefinitionFamilyArn)) {
+    fail(
+      `taskDefinitionFamilyArn "${props.taskDefinitionFamilyArn}" is not the ARN of a task definition family without a revision (arn:aws:ecs:<region>:<account>:task-definition/<family>, no wildcards)`,
+    );
   }
   if (literal(props.clusterArn) && !ECS_CLUSTER_ARN.test(props.clusterArn)) {
     fail(`clusterArn "${props.clusterArn}" is not an ECS cluster ARN (no wildcards)`);

@@ -14,6 +14,8 @@ export interface DeployedService {
   readonly serviceName: string;
   /** Task definition family the workflow registers revisions of (the `task_definition_family` output). */
   readonly taskDefinitionFamily: string;
+  /** ARN of that family without a revision (`arn:aws:ecs:<region>:<account>:task-definition/<family>`). */
+  readonly taskDefinitionFamilyArn: string;
   /** The task and execution roles its task definitions name, which the deploy role may pass to ECS. */
   readonly taskRoleArns: string[];
 }
@@ -130,6 +132,7 @@ export class GithubDeployment extends Construct {
       ecrRepositoryArn: this.repository.repositoryArn,
       serviceArn: service.serviceArn,
       clusterArn: this.props.clusterArn,
+      taskDefinitionFamilyArn: service.taskDefinitionFamilyArn,
       passRoleArns: service.taskRoleArns,
     });
     this.repository.grantPush(this.role.roleArn);

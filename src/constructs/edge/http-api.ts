@@ -116,6 +116,13 @@ export interface HttpApiProps {
   readonly accessLogRetentionDays?: number;
 
   /**
+   * Customer-managed KMS key the access logs' log group is encrypted with.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly accessLogKmsKeyArn?: string;
+
+  /**
    * A custom domain name mapped to the API's stage.
    *
    * @default - none; clients use the `execute-api` endpoint
@@ -257,6 +264,7 @@ export class HttpApi extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "access-logs", {
       name: `/aws/apigateway/${props.name}/access`,
       retentionInDays: accessLogRetentionDays,
+      kmsKeyId: props.accessLogKmsKeyArn,
     });
 
     this.stage = new Apigatewayv2Stage(this, "stage", {

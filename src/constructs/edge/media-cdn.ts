@@ -169,16 +169,13 @@ export interface MediaCdnProps {
  * the bucket, so a cached response can never carry one site's `Allow-Origin` to another (the trap of
  * forwarding `Origin` without putting it in the cache key).
  *
- * Access logging — decided against, for now:
- * - S3 server access logs would record only two callers, CloudFront (whose requests stand for
+ * Logging:
+ * - No S3 server access logs: they would record only two callers, CloudFront (whose requests stand for
  *   viewers the bucket cannot see) and the backend's role; they are best-effort, and need a second,
  *   SSE-S3 bucket that admits the logging service. Who wrote or deleted what is better answered by
- *   CloudTrail S3 data events (the IAM principal of each call), enabled at the account or
- *   organization level rather than per bucket.
- * - Viewer logs belong to the distribution: CloudFront's legacy standard logs need an ACL-enabled
- *   bucket (this estate disables ACLs everywhere) and the newer log delivery (`aws_cloudwatch_log_delivery*`)
- *   is not available on the emulator the estate is tested on. To be added with the estate's
- *   observability work.
+ *   CloudTrail S3 data events (the IAM principal of each call), on the account's trail.
+ * - Viewer logs belong to the distribution and are added beside it (CloudFront standard logging v2 to
+ *   CloudWatch Logs, `CloudFrontAccessLogs`), with no ACL-enabled bucket.
  */
 export class MediaCdn extends Construct {
   /** The media bucket. */

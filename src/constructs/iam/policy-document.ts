@@ -35,3 +35,13 @@ export function serviceRoleTrust(service: string, sourceAccount: string): string
     Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } },
   });
 }
+
+/**
+ * The AWS partition of a region (`aws`, `aws-cn`, `aws-us-gov`), for ARNs written at synth time from
+ * configuration rather than read from the provider.
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}

@@ -119,13 +119,13 @@ export class WorkQueue extends Construct {
       ["queue-policy", this.queue],
       ["dead-letter-queue-policy", this.deadLetterQueue],
     ] as const) {
-      new SqsQueuePolicy(this, policyId, { queueUrl: queue.url, policy: policyDocument(denyInsecureTransport(queue.arn)) });
+      new SqsQueuePolicy(this, policyId, { queueUrl: queue.url, policy: policyDocument(denyInsecureQueueTransport(queue.arn)) });
     }
   }
 }
 
 /** The queue-policy statement that refuses every request not made over TLS. */
-function denyInsecureTransport(queueArn: string): PolicyStatement {
+export function denyInsecureQueueTransport(queueArn: string): PolicyStatement {
   return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",

@@ -68,6 +68,14 @@ export interface VpcNetworkProps {
    * @default 90
    */
   readonly flowLogRetentionDays?: number;
+
+  /**
+   * Customer-managed KMS key the flow logs' log group is encrypted with (its policy must let CloudWatch
+   * Logs use it for this account's log groups).
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly flowLogKmsKeyArn?: string;
 }
 
 /**
@@ -247,6 +255,7 @@ export class VpcNetwork extends Construct {
     this.flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/${props.namePrefix}/vpc-flow-logs`,
       retentionInDays: flowLogRetentionDays,
+      kmsKeyId: props.flowLogKmsKeyArn,
     });
     const flowLogRole = new IamRole(this, "flow-log-role", {
       name: name("vpc-flow-logs"),
