@@ -46,14 +46,14 @@ describe("cluster layer", () => {
     }
   });
 
-  test("reads the vpc stack's state from the same environment's bucket and key", () => {
+  test("reads the vpc stack's (and the ops stack's) state from the same environment's bucket and key", () => {
     const remoteState = dataSources(json, "terraform_remote_state");
-    expect(remoteState).toEqual([
-      expect.objectContaining({
-        backend: "s3",
-        config: expect.objectContaining({ bucket: config.stateBackend.bucket, key: "production/vpc.tfstate" }),
-      }),
-    ]);
+    expect(remoteState.map((state) => state.config.key).sort()).toEqual(["production/ops.tfstate", "production/vpc.tfstate"]);
+    for (const state of remoteState) {
+      expect(state).toEqual(
+        expect.objectContaining({ backend: "s3", config: expect.objectContaining({ bucket: config.stateBackend.bucket }) }),
+      );
+    }
   });
 
   test("sizes the container-instance group from configuration", () => {

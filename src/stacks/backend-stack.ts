@@ -1,3 +1,4 @@
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
@@ -5,10 +6,16 @@ import { HttpApi } from "../constructs/edge/http-api";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { PostgresDatabase } from "../constructs/data/postgres-database";
 import { RestartServiceOnRotation } from "../constructs/data/restart-service-on-rotation";
+import { EcsWebService } from "../constructs/compute/ecs-web-service";
+import { DatabaseAlarms } from "../constructs/observability/database-alarms";
+import { HttpApiAlarms } from "../constructs/observability/http-api-alarms";
+import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
-import { addLayerServices } from "./layer-services";
+import { addLayerServices, LayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
+import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
 /** What the frontend uses of the backend (tokens; see {@link NetworkRefs}). */
@@ -25,6 +32,8 @@ export interface BackendStackProps extends EnvironmentStackProps {
   readonly cluster: ClusterRefs;
   /** The media store from the media stack. */
   readonly media: MediaRefs;
+  /** The operations layer: topics for the alarms, the backup plan the database joins. */
+  readonly ops: OpsRefs;
 }
 
 /**
@@ -38,9 +47,12 @@ export class BackendStack extends EnvironmentStack {
   /** The API, for the frontend. */
   public readonly backend: BackendRefs;
 
+  /** The API path's alarms and the workers', for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
+
   constructor(scope: Construct, props: BackendStackProps) {
     super(scope, "backend", props);
-    const { config, network, cluster, media } = props;
+    const { config, network, cluster, media, ops } = props;
     const settings = config.backend;
     const name = `treepli-${config.name}-backend`;
     const protect = config.protectStatefulResources;
@@ -56,11 +68,12 @@ export class BackendStack extends EnvironmentStack {
 
     // The layer's services: the API (named "backend") and any queue workers, each with its repository
     // and deploy role. The API's props are what this stack wires to it.
-    const { web: service } = addLayerServices(this, {
+    const services = addLayerServices(this, {
       config,
       layer: "backend",
       network,
       cluster,
+      ops,
       web: (api) => ({
         ...api,
         // A Go binary needs no writable filesystem; /tmp is there for libraries that insist on one.
@@ -98,6 +111,7 @@ export class BackendStack extends EnvironmentStack {
         ],
       }),
     });
+    const service = services.web;
 
     loadBalancer = new LoadBalancer(this, "load-balancer", {
       name,
@@ -167,6 +181,8 @@ export class BackendStack extends EnvironmentStack {
       serviceArn: service.serviceArn,
     });
 
+    this.monitoring = this.monitor({ ops, services, loadBalancer, api, database });
+
     this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
 
     new TerraformOutput(this, "api_url", { description: "Base URL of the API", value: this.backend.apiUrl });
@@ -183,5 +199,58 @@ export class BackendStack extends EnvironmentStack {
       description: "Internal load balancer (reachable from the VPC link only)",
       value: loadBalancer.dnsName,
     });
+  }
+
+  /**
+   * The alarms of the API path (API, load balancer, database; the services have theirs from
+   * addLayerServices), the database's daily AWS Backup, and the dashboard rows they make.
+   */
+  private monitor(parts: {
+    ops: OpsRefs;
+    services: LayerServices;
+    loadBalancer: LoadBalancer;
+    api: HttpApi;
+    database: PostgresDatabase;
+  }): LayerMonitoring {
+    const { config } = this;
+    const { ops, services, loadBalancer, api, database } = parts;
+    const name = `treepli-${config.name}-backend`;
+    const alarms = config.observability.alarms;
+    const web: EcsWebService = services.web;
+    const webAlarms = services.all.find((entry) => entry.service === web)!.alarms;
+
+    const apiAlarms = new HttpApiAlarms(this, "api-alarms", {
+      ...alarmProps(this, ops, `${name}-api`, `API ${config.domains.api ?? name}`),
+      apiId: api.api.id,
+      accessLogGroupName: api.logGroup.name,
+      settings: alarms.api,
+    });
+    const loadBalancerAlarms = new LoadBalancerAlarms(this, "load-balancer-alarms", {
+      ...alarmProps(this, ops, `${name}-alb`, `Load balancer ${name} (internal)`),
+      loadBalancerArnSuffix: loadBalancer.arnSuffix,
+      targetGroups: [{ label: "backend", arnSuffix: web.targetGroup.arnSuffix }],
+      settings: alarms.loadBalancer,
+    });
+    const databaseAlarms = new DatabaseAlarms(this, "database-alarms", {
+      ...alarmProps(this, ops, `${name}-db`, `Database ${name} (PostgreSQL)`),
+      dbInstanceIdentifier: database.instance.identifier,
+      settings: alarms.database,
+    });
+
+    // Daily AWS Backup of the database, in the environment's plan (the ops layer), copied to the second region.
+    new BackupSelection(this, "database-backup", {
+      name: `${name}-database`,
+      planId: ops.backupPlanId,
+      iamRoleArn: ops.backupRoleArn,
+      resources: [database.instance.arn],
+    });
+
+    return {
+      requestPath: {
+        title: "API: API Gateway → load balancer → service → database",
+        panels: [apiAlarms.panel, loadBalancerAlarms.panel, webAlarms.panel, databaseAlarms.panel],
+      },
+      otherRows: [services.workersRow],
+    };
   }
 }

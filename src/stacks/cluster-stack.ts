@@ -3,7 +3,10 @@ import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
 import { GithubOidcProvider } from "../constructs/delivery/github-oidc-provider";
+import { AutoscalingGroupAlarms } from "../constructs/observability/autoscaling-group-alarms";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
+import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
 /** What the service layers use of the cluster (tokens; see {@link NetworkRefs}). */
@@ -22,6 +25,8 @@ export interface ClusterRefs {
 export interface ClusterStackProps extends EnvironmentStackProps {
   /** The network from the vpc stack. */
   readonly network: NetworkRefs;
+  /** The operations topics, for the container instances' alarm. */
+  readonly ops: OpsRefs;
 }
 
 /**
@@ -39,9 +44,12 @@ export class ClusterStack extends EnvironmentStack {
   /** The cluster, for the service layers. */
   public readonly cluster: ClusterRefs;
 
+  /** The container instances' alarm, for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
+
   constructor(scope: Construct, props: ClusterStackProps) {
     super(scope, "cluster", props);
-    const { config, network } = props;
+    const { config, network, ops } = props;
     const singletons = config.accountSingletons;
     const prerequisites: ITerraformDependable[] = [];
 
@@ -69,6 +77,14 @@ export class ClusterStack extends EnvironmentStack {
       instanceRefreshMinHealthyPercent: config.cluster.instanceRefreshMinHealthyPercent,
       dependsOn: prerequisites,
     });
+
+    const instanceAlarms = new AutoscalingGroupAlarms(this, "instances-alarms", {
+      ...alarmProps(this, ops, `treepli-${config.name}-instances`, `Container instances (treepli-${config.name}-container-instances)`),
+      autoScalingGroupName: cluster.autoscalingGroup.name,
+      maxSize: config.cluster.maxSize,
+      atMaxSize: config.observability.alarms.cluster.atMaxSize,
+    });
+    this.monitoring = { otherRows: [{ title: "Cluster: the container instances every service runs on", panels: [instanceAlarms.panel] }] };
 
     const githubOidcProvider = new GithubOidcProvider(this, "github-oidc", { mode: singletons.githubOidcProvider });
 

@@ -6,12 +6,16 @@ import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { OriginHeaderListenerRule, OriginSecretValues } from "../constructs/edge/origin-secret";
 import { SiteDistribution } from "../constructs/edge/site-distribution";
+import { DistributionAlarms } from "../constructs/observability/distribution-alarms";
+import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
 import { BackendRefs } from "./backend-stack";
 import { originSecretName } from "./bootstrap-stack";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { addLayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
+import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
 /** AWS's managed prefix list of CloudFront's origin-facing addresses (looked up by name, per region). */
@@ -27,6 +31,8 @@ export interface FrontendStackProps extends EnvironmentStackProps {
   readonly media: MediaRefs;
   /** The API from the backend stack. */
   readonly backend: BackendRefs;
+  /** The operations topics, for the alarms. */
+  readonly ops: OpsRefs;
 }
 
 /**
@@ -37,9 +43,12 @@ export interface FrontendStackProps extends EnvironmentStackProps {
  * repository, rolled out by its own GitHub deploy role.
  */
 export class FrontendStack extends EnvironmentStack {
+  /** The site path's alarms and the workers', for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
+
   constructor(scope: Construct, props: FrontendStackProps) {
     super(scope, "frontend", props);
-    const { config, network, cluster, media, backend } = props;
+    const { config, network, cluster, media, backend, ops } = props;
     const settings = config.frontend;
     const name = `treepli-${config.name}-frontend`;
     const protect = config.protectStatefulResources;
@@ -52,11 +61,12 @@ export class FrontendStack extends EnvironmentStack {
     // The layer's services: the site (named "frontend") and any queue workers, each with its repository
     // and deploy role. The site's props are what this stack wires to it.
     let loadBalancer: LoadBalancer | undefined;
-    const { web: service } = addLayerServices(this, {
+    const services = addLayerServices(this, {
       config,
       layer: "frontend",
       network,
       cluster,
+      ops,
       web: (site) => ({
         ...site,
         // Next.js writes its image and fetch caches under .next/cache; everything else is read-only.
@@ -75,6 +85,7 @@ export class FrontendStack extends EnvironmentStack {
         },
       }),
     });
+    const service = services.web;
 
     const originCertificate = originName
       ? new CloudFrontCertificate(this, "origin-certificate", {
@@ -145,6 +156,28 @@ export class FrontendStack extends EnvironmentStack {
       }
       alias("origin-a", originName, "A", { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId });
     }
+
+    // The site path's alarms (the service has its own from addLayerServices): CloudFront's in us-east-1.
+    const distributionAlarms = new DistributionAlarms(this, "site-alarms", {
+      ...alarmProps(this, ops, `${name}-site-cdn`, `Site CDN (${site ?? "CloudFront"})`, "us-east-1"),
+      distributionId: distribution.distribution.id,
+      originDescription: "the site's load balancer",
+      settings: config.observability.alarms.distribution,
+    });
+    const loadBalancerAlarms = new LoadBalancerAlarms(this, "load-balancer-alarms", {
+      ...alarmProps(this, ops, `${name}-alb`, `Load balancer ${name} (public, CloudFront only)`),
+      loadBalancerArnSuffix: loadBalancer.arnSuffix,
+      targetGroups: [{ label: "frontend", arnSuffix: service.targetGroup.arnSuffix }],
+      settings: config.observability.alarms.loadBalancer,
+    });
+    const serviceAlarms = services.all.find((entry) => entry.service === service)!.alarms;
+    this.monitoring = {
+      requestPath: {
+        title: "Site: CloudFront → load balancer → service",
+        panels: [distributionAlarms.panel, loadBalancerAlarms.panel, serviceAlarms.panel],
+      },
+      otherRows: [services.workersRow],
+    };
 
     new TerraformOutput(this, "site_domain_name", { description: "CloudFront domain name of the site", value: distribution.domainName });
     new TerraformOutput(this, "site_distribution_id", {

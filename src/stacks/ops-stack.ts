@@ -2,6 +2,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { addBackupAndBudget } from "./backup-and-budget";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
 /**
@@ -20,6 +21,10 @@ export interface OpsRefs {
   readonly topicArnUsEast1: string;
   /** KMS key of the database: storage, Performance Insights, the master user's secret. */
   readonly databaseKeyArn: string;
+  /** The environment's AWS Backup plan: each store's stack selects its store into it. */
+  readonly backupPlanId: string;
+  /** The role AWS Backup runs the plan's jobs with (each selection names it). */
+  readonly backupRoleArn: string;
 }
 
 /**
@@ -49,12 +54,17 @@ export class OpsStack extends EnvironmentStack {
       provider: this.usEast1Provider(),
     });
 
+    // Backups (vaults, plan, role) and the budget: schema/backup.ts, schema/observability.ts.
+    const { backup } = addBackupAndBudget(this, config, topic.arn);
+
     this.ops = {
       logsKeyArn: logsKey.arn,
       logsKeyArnUsEast1: logsKeyUsEast1.arn,
       topicArn: topic.arn,
       topicArnUsEast1: topicUsEast1.arn,
       databaseKeyArn: databaseKey.arn,
+      backupPlanId: backup.planId,
+      backupRoleArn: backup.roleArn,
     };
 
     new TerraformOutput(this, "ops_topic_arn", { description: "The operations topic (home region)", value: topic.arn });

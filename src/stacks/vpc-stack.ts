@@ -1,7 +1,10 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { VpcNetwork } from "../constructs/network/vpc-network";
+import { NatGatewayAlarms } from "../constructs/observability/nat-gateway-alarms";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
+import { OpsRefs } from "./ops-stack";
 
 /**
  * What the later layers use of the network. The values are tokens: handing them to another stack
@@ -20,14 +23,23 @@ export interface NetworkRefs {
   readonly isolatedSubnetIds: string[];
 }
 
+/** Props of {@link VpcStack}. */
+export interface VpcStackProps extends EnvironmentStackProps {
+  /** The operations topics, for the NAT gateways' alarms. */
+  readonly ops: OpsRefs;
+}
+
 /** `<environment>-vpc`: the network every other layer lives in. */
 export class VpcStack extends EnvironmentStack {
   /** The network, for the later layers. */
   public readonly network: NetworkRefs;
 
-  constructor(scope: Construct, props: EnvironmentStackProps) {
+  /** The NAT gateways' alarms, for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
+
+  constructor(scope: Construct, props: VpcStackProps) {
     super(scope, "vpc", props);
-    const { config } = props;
+    const { config, ops } = props;
 
     const network = new VpcNetwork(this, "network", {
       namePrefix: `treepli-${config.name}`,
@@ -40,6 +52,18 @@ export class VpcStack extends EnvironmentStack {
       interfaceEndpoints: config.vpc.interfaceEndpoints,
       flowLogRetentionDays: config.vpc.flowLogRetentionDays,
     });
+
+    const natAlarms = network.natGateways.map(
+      (nat, az) =>
+        new NatGatewayAlarms(this, `nat-gateway-${az}-alarms`, {
+          ...alarmProps(this, ops, `treepli-${config.name}-nat-${az}`, `NAT gateway ${az} (treepli-${config.name}-nat-${az})`),
+          natGatewayId: nat.id,
+          settings: config.observability.alarms.natGateway,
+        }),
+    );
+    this.monitoring = {
+      otherRows: [{ title: "Network: NAT gateways (the private subnets' way out)", panels: natAlarms.map((alarms) => alarms.panel) }],
+    };
 
     this.network = {
       vpcId: network.vpc.id,
