@@ -83,6 +83,7 @@ import {
 } from "@aws-sdk/client-cloudfront";
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { aws, pushImage, requireTools, runDeployScript } from "./aws-cli";
+import { operationsLeftovers, operationsReadBacks } from "./operations";
 
 // Deploys every local stack through the real cdktf CLI, Terraform and AWS provider, with S3 remote
 // state and S3-native locking, onto a fresh emulator; then proves: no drift on a second plan, the
@@ -981,6 +982,8 @@ describe("the edge, as CloudFront reports it", () => {
   });
 });
 
+operationsReadBacks(() => emulator.endpoint);
+
 describe("with production's protections switched on", () => {
   // Both checks run side by side (different stacks and states); the tests below read their results.
   let backend: Promise<ProtectionCheck<{ status?: string; deletionProtection?: boolean }>>;
@@ -1097,6 +1100,7 @@ describe("destroying every stack in reverse order", () => {
       originAccessControls: ((await cloudfront.send(new ListOriginAccessControlsCommand({}))).OriginAccessControlList?.Items ?? []).filter(
         (c) => c.Name?.startsWith("treepli-local"),
       ),
+      ...operationsLeftovers(emulator.endpoint),
     };
     const nonEmpty = Object.fromEntries(Object.entries(left).filter(([, items]) => items.length > 0));
     expect(nonEmpty).toEqual({});
