@@ -9,6 +9,9 @@ module.exports = {
   transform: { "^.+\\.ts$": "ts-jest" },
   moduleFileExtensions: ["ts", "js", "json", "node"],
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
+  // A temporary directory per run, removed at its end (cdktf leaves a folder per synth in it).
+  globalSetup: "<rootDir>/scripts/jest/temp-dir-setup.js",
+  globalTeardown: "<rootDir>/scripts/jest/temp-dir-teardown.js",
   testPathIgnorePatterns: ["/node_modules/", "/cdktf.out"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   // One worker per core: jest's default keeps one core for itself, which on a 2-core machine runs every

@@ -37,6 +37,15 @@ describe("backend layer", () => {
       expect(rule.cidr_blocks ?? []).toEqual([]);
     });
 
+    test("THEN the load balancer may connect to the service's tasks on their port, and nothing else", () => {
+      const egress = resources(json, "aws_security_group_rule").filter(
+        (rule) => rule.type === "egress" && rule.security_group_id === albGroup,
+      );
+      expect(egress.map((rule) => [rule.from_port, rule.to_port, rule.source_security_group_id, rule.cidr_blocks])).toEqual([
+        [8080, 8080, serviceGroup, undefined],
+      ]);
+    });
+
     test("THEN the load balancer admits only the VPC link", () => {
       const rules = ingressInto(json, albGroup);
       expect(rules.map((rule) => rule.source_security_group_id)).toEqual([vpcLinkGroup]);
@@ -48,6 +57,41 @@ describe("backend layer", () => {
 
     test("THEN the service admits only the load balancer", () => {
       expect(ingressInto(json, serviceGroup).map((rule) => rule.source_security_group_id)).toEqual([albGroup]);
+    });
+
+    test("THEN the service's tasks may open HTTPS anywhere and PostgreSQL to the database only, nothing else", () => {
+      const egress = resources(json, "aws_security_group_rule").filter(
+        (rule) => rule.type === "egress" && rule.security_group_id === serviceGroup,
+      );
+      expect(
+        egress
+          .map((rule) => ({
+            protocol: rule.protocol,
+            ports: [rule.from_port, rule.to_port],
+            to: rule.cidr_blocks ?? rule.source_security_group_id,
+          }))
+          .sort((a, b) => a.ports[0] - b.ports[0]),
+      ).toEqual([
+        { protocol: "tcp", ports: [443, 443], to: ["0.0.0.0/0"] },
+        { protocol: "tcp", ports: [5432, 5432], to: databaseGroup },
+      ]);
+      expect(onlyResourceNamed(json, "aws_security_group", serviceGroup).egress).toBeUndefined();
+    });
+
+    test("THEN a service's configured egress opens that range and port as well, and a rule repeating HTTPS anywhere is refused", () => {
+      const smtp = { description: "SMTP relay", fromPort: 587, cidrBlocks: ["203.0.113.10/32"] };
+      const withEgress = parse(synthEnvironment(testConfig("staging", { backend: { services: { backend: { egress: [smtp] } } } })).backend);
+      const group = refNamed(withEgress, "aws_security_group", `${serviceName("staging", "backend")}-tasks`, "id");
+      expect(
+        resources(withEgress, "aws_security_group_rule").filter(
+          (rule) => rule.type === "egress" && rule.security_group_id === group && rule.from_port === 587,
+        ),
+      ).toEqual([expect.objectContaining({ protocol: "tcp", to_port: 587, cidr_blocks: ["203.0.113.10/32"], description: "SMTP relay" })]);
+      expect(() =>
+        testConfig("staging", {
+          backend: { services: { backend: { egress: [{ ...smtp, fromPort: 1, toPort: 1024, cidrBlocks: ["0.0.0.0/0"] }] } } },
+        }),
+      ).toThrow(/\[backend\.services\.backend\.egress\.0\.fromPort\] 1: covers HTTPS to anywhere/);
     });
 
     test("THEN the API's stage throttles with production's limits and logs every request", () => {

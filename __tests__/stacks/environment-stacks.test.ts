@@ -50,17 +50,21 @@ describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
   );
 
   test.each(TERRAFORM_STACKS)(
-    "%s keeps its state in the environment's bucket under <environment>/<layer>.tfstate, encrypted, with S3-native locking",
+    "%s keeps its state in the environment's bucket under <environment>/<layer>.tfstate, with S3-native locking, encrypted by the bucket's KMS default",
     (layer) => {
-      expect(synthesized[layer].terraform.backend).toEqual({
+      const backend = synthesized[layer].terraform.backend;
+      expect(backend).toEqual({
         s3: expect.objectContaining({
           bucket: config.stateBackend.bucket,
           key: `${environment}/${layer}.tfstate`,
           region: config.aws.region,
-          encrypt: true,
           use_lockfile: true,
         }),
       });
+      // `encrypt = true` without a kms_key_id makes Terraform write every state object as SSE-S3 (AES256),
+      // overriding the bucket's default SSE-KMS; neither may be set.
+      expect(backend.s3.encrypt).toBeUndefined();
+      expect(backend.s3.kms_key_id).toBeUndefined();
     },
   );
 

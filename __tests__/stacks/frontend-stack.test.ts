@@ -1,12 +1,22 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { SERVICE_LAYERS } from "../../src/config/environment-config";
+import { SERVICE_LAYERS, serviceName } from "../../src/config/environment-config";
 import { EcsServiceBase } from "../../src/constructs/compute/ecs-service-base";
 import { EcsWebService } from "../../src/constructs/compute/ecs-web-service";
 import { GithubDeployRole } from "../../src/constructs/delivery/github-deploy-role";
 import { GithubDeployment } from "../../src/constructs/delivery/github-deployment";
 import { loadEnvironmentConfig } from "../../src/config/load-config";
-import { dataSources, environmentStacks, onlyResource, parse, resourceNamed, resources, synthEnvironment, testConfig } from "../helpers";
+import {
+  dataSources,
+  environmentStacks,
+  onlyResource,
+  parse,
+  refNamed,
+  resourceNamed,
+  resources,
+  synthEnvironment,
+  testConfig,
+} from "../helpers";
 
 describe("frontend layer", () => {
   describe("GIVEN production", () => {
@@ -50,6 +60,12 @@ describe("frontend layer", () => {
       expect(onlyResource(json, "aws_lb")).toEqual(
         expect.objectContaining({ internal: false, drop_invalid_header_fields: true, enable_deletion_protection: true }),
       );
+    });
+
+    test("THEN the site's tasks may open HTTPS (to the API, the media CDN, AWS) and nothing else", () => {
+      const group = refNamed(json, "aws_security_group", `${serviceName("production", "frontend")}-tasks`, "id");
+      const egress = resources(json, "aws_security_group_rule").filter((r) => r.type === "egress" && r.security_group_id === group);
+      expect(egress.map((r) => [r.protocol, r.from_port, r.to_port, r.cidr_blocks])).toEqual([["tcp", 443, 443, ["0.0.0.0/0"]]]);
     });
 
     test("THEN CloudFront reaches the origin over HTTPS at origin.<site>, sending the secret from Secrets Manager", () => {

@@ -102,11 +102,29 @@ while :; do
 done
 log "${ECS_SERVICE} runs ${TASK_DEFINITION}"
 
-# 4. Mark the image deployed: a new tag on the same manifest (the digest must not change).
-aws ecr batch-get-image --repository-name "$REPOSITORY" --image-ids imageDigest="$DIGEST" --output json >"$WORK/manifest.json"
-jq -j '.images[0].imageManifest' "$WORK/manifest.json" >"$WORK/manifest"
-MEDIA_TYPE="$(jq -r '.images[0].imageManifestMediaType // empty' "$WORK/manifest.json")"
-TAGGED_DIGEST="$(aws ecr put-image --repository-name "$REPOSITORY" --image-tag "$DEPLOYED_TAG" --image-manifest "file://$WORK/manifest" \
-  ${MEDIA_TYPE:+--image-manifest-media-type "$MEDIA_TYPE"} --query image.imageId.imageDigest --output text)"
-[ "$TAGGED_DIGEST" = "$DIGEST" ] || fail "tagging ${DEPLOYED_TAG} created another image (${TAGGED_DIGEST}, not ${DIGEST})"
+# 4. Mark the image deployed: a new tag on the same manifest (the digest must not change). The live
+#    image is protected only once it carries this tag, so the step is retried, and if it still fails the
+#    error says how to tag it by hand (docs/deploying.md, "If the deployed- tag is missing").
+MEDIA_TYPE="$(jq -r --arg digest "$DIGEST" '[.imageDetails[] | select(.imageDigest == $digest)][0].imageManifestMediaType // empty' "$WORK/images.json")"
+tag_deployed() {
+  # The manifest exactly as stored (its own media type accepted), so that its digest is the same.
+  aws ecr batch-get-image --repository-name "$REPOSITORY" --image-ids imageDigest="$DIGEST" \
+    ${MEDIA_TYPE:+--accepted-media-types "$MEDIA_TYPE"} --output json >"$WORK/manifest.json" || return 1
+  jq -j '.images[0].imageManifest' "$WORK/manifest.json" >"$WORK/manifest"
+  local tagged
+  if tagged="$(aws ecr put-image --repository-name "$REPOSITORY" --image-tag "$DEPLOYED_TAG" --image-manifest "file://$WORK/manifest" \
+    ${MEDIA_TYPE:+--image-manifest-media-type "$MEDIA_TYPE"} --query image.imageId.imageDigest --output text 2>"$WORK/put-image.err")"; then
+    [ "$tagged" = "$DIGEST" ] || fail "tagging ${DEPLOYED_TAG} created another image (${tagged}, not ${DIGEST})"
+    return 0
+  fi
+  # A retry after a put-image whose answer was lost finds the tag already there: fine if on this image.
+  grep -q ImageAlreadyExistsException "$WORK/put-image.err" &&
+    [ "$(aws ecr describe-images --repository-name "$REPOSITORY" --image-ids imageTag="$DEPLOYED_TAG" --query 'imageDetails[0].imageDigest' --output text)" = "$DIGEST" ]
+}
+for attempt in 1 2 3; do
+  tag_deployed && break
+  [ "$attempt" -lt 3 ] || fail "${ECS_SERVICE} runs ${IMAGE}, but tagging it ${DEPLOYED_TAG} failed ($(cat "$WORK/put-image.err" 2>/dev/null)): until it carries a deployed- tag the lifecycle policy may expire it. Tag it by hand: aws ecr batch-get-image --repository-name ${REPOSITORY} --image-ids imageDigest=${DIGEST} --query 'images[0].imageManifest' --output text > manifest.json && aws ecr put-image --repository-name ${REPOSITORY} --image-tag ${DEPLOYED_TAG} --image-manifest file://manifest.json${MEDIA_TYPE:+ --image-manifest-media-type ${MEDIA_TYPE}}"
+  log "tagging ${DEPLOYED_TAG} failed (attempt ${attempt}); retrying"
+  sleep $((attempt * 5))
+done
 log "tagged ${DIGEST} as ${DEPLOYED_TAG}"

@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
 import { HttpApi } from "../constructs/edge/http-api";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
-import { PostgresDatabase } from "../constructs/data/postgres-database";
+import { POSTGRES_PORT, PostgresDatabase } from "../constructs/data/postgres-database";
 import { RestartServiceOnRotation } from "../constructs/data/restart-service-on-rotation";
 import { EcsWebService } from "../constructs/compute/ecs-web-service";
 import { DatabaseAlarms } from "../constructs/observability/database-alarms";
@@ -124,6 +124,7 @@ export class BackendStack extends EnvironmentStack {
       ingress: { sourceSecurityGroupIds: [] },
       defaultAction: { forwardTargetGroupArn: service.targetGroup.arn },
       targetPorts: [service.containerPort],
+      targetSecurityGroupIds: [service.securityGroup.id],
     });
     service.addLoadBalancerDependency(loadBalancer.listener);
 
@@ -168,6 +169,12 @@ export class BackendStack extends EnvironmentStack {
       performanceInsights: settings.database.performanceInsights,
       monitoringIntervalSeconds: settings.database.monitoringIntervalSeconds,
       passwordRotationDays: settings.database.passwordRotationDays,
+    });
+    // The tasks reach the database, and on its port nothing else.
+    service.allowEgressTo("egress-database", {
+      securityGroupId: database.securityGroup.id,
+      port: POSTGRES_PORT,
+      description: "PostgreSQL to the backend database only",
     });
 
     // RDS rotates the password in Secrets Manager; tasks read it once, at start. A successful rotation

@@ -71,7 +71,8 @@ export abstract class EnvironmentStack extends TerraformStack {
         bucket: config.stateBackend.bucket,
         key: stateKey(config, layer),
         region: config.stateBackend.region ?? config.aws.region,
-        encrypt: true,
+        // No `encrypt`: with it (and no kms_key_id) Terraform sends `AES256` on every write, which
+        // overrides the bucket's default SSE-KMS; without it every state object takes that default.
         ...(emulator ? emulatorBackendSettings(emulator) : { allowedAccountIds: [config.aws.accountId] }),
       });
     }

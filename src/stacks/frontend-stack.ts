@@ -109,6 +109,7 @@ export class FrontendStack extends EnvironmentStack {
       defaultAction: { fixedResponse: { statusCode: "403", messageBody: "Forbidden", contentType: "text/plain" } },
       certificateArn: originCertificate?.certificateArn,
       targetPorts: [service.containerPort],
+      targetSecurityGroupIds: [service.securityGroup.id],
       accessLogs: {
         bucketName: `${name}-alb-logs-${config.aws.accountId}`,
         protect,

@@ -2,6 +2,9 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig, serviceName } from "../config/environment-config";
 import { ServiceConfig } from "../config/schema/service";
+
+/** One service's configuration as the validated (deeply frozen) environment holds it. */
+type DeepReadonlyService = EnvironmentConfig["backend"]["services"][string];
 import { EcsQueueProcessingService } from "../constructs/compute/ecs-queue-processing-service";
 import { EcsServiceBase } from "../constructs/compute/ecs-service-base";
 import { EcsWebService, EcsWebServiceProps } from "../constructs/compute/ecs-web-service";
@@ -196,7 +199,13 @@ export function addLayerServices(stack: EnvironmentStack, props: LayerServicesPr
 }
 
 /** The props every service of the estate takes from its configuration and the shared layers. */
-function commonSettings(name: string, service: ServiceConfig, deployment: GithubDeployment, network: NetworkRefs, cluster: ClusterRefs) {
+function commonSettings(
+  name: string,
+  service: Readonly<ServiceConfig> | DeepReadonlyService,
+  deployment: GithubDeployment,
+  network: NetworkRefs,
+  cluster: ClusterRefs,
+) {
   return {
     serviceName: name,
     cluster,
@@ -212,6 +221,7 @@ function commonSettings(name: string, service: ServiceConfig, deployment: Github
     maxCount: service.maxCount,
     cpuTargetPercent: service.cpuTargetPercent,
     memoryTargetPercent: service.memoryTargetPercent,
+    egress: service.egress.map((rule) => ({ ...rule, cidrBlocks: [...rule.cidrBlocks] })),
   };
 }
 

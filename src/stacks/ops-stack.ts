@@ -48,8 +48,9 @@ export class OpsStack extends EnvironmentStack {
     const topicsKeyUsEast1 = key("topics-key-us-east-1", `${name}: operations topics (us-east-1)`, this.usEast1Provider());
     const databaseKey = key("database-key", `${name}: database`);
     const topic = new SnsTopic(this, "topic", { name: `${name}-ops`, kmsMasterKeyId: topicsKey.arn });
+    // Its own name: an environment whose home region is us-east-1 (the emulator's) has both topics there.
     const topicUsEast1 = new SnsTopic(this, "topic-us-east-1", {
-      name: `${name}-ops`,
+      name: `${name}-ops-us-east-1`,
       kmsMasterKeyId: topicsKeyUsEast1.arn,
       provider: this.usEast1Provider(),
     });

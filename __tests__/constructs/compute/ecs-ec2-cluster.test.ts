@@ -204,6 +204,12 @@ describe("EcsEc2Cluster", () => {
       expect(onlyResource(json, "aws_ecs_capacity_provider").depends_on).toEqual([expect.stringMatching(/^aws_ecs_cluster\./)]);
     });
 
+    test("THEN instances boot only once the cluster they join and their permission to join it exist", () => {
+      expect(onlyResource(json, "aws_autoscaling_group").depends_on).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^aws_ecs_cluster\./), expect.stringMatching(/^aws_iam_role_policy\./)]),
+      );
+    });
+
     test("THEN the instance role is for EC2 only and the instances get it through their profile", () => {
       expect(policy(onlyResource(json, "aws_iam_role").assume_role_policy).Statement).toEqual([
         expect.objectContaining({ Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),

@@ -198,7 +198,7 @@ describe("EcsWebService", () => {
       });
     });
 
-    test("THEN only the given security groups reach the tasks, on the container port; all egress is allowed", () => {
+    test("THEN only the given security groups reach the tasks, on the container port; only HTTPS leaves them", () => {
       const groupId = ref(json, "aws_security_group", () => true, "id");
       const group = onlyResource(json, "aws_security_group");
       expect(group.ingress).toBeUndefined();
@@ -214,7 +214,7 @@ describe("EcsWebService", () => {
         }),
       ]);
       expect(rules.filter((rule) => rule.type === "egress")).toEqual([
-        expect.objectContaining({ security_group_id: groupId, protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] }),
+        expect.objectContaining({ security_group_id: groupId, protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"] }),
       ]);
       expect(resources(json, "aws_vpc_security_group_ingress_rule")).toHaveLength(0);
     });
@@ -430,11 +430,39 @@ describe("EcsWebService", () => {
     });
   });
 
-  describe("GIVEN allowAllOutbound false", () => {
-    test("THEN only HTTPS leaves the tasks", () => {
-      const { json } = synthService({ allowAllOutbound: false });
-      expect(resources(json, "aws_security_group_rule").filter((rule) => rule.type === "egress")).toEqual([
-        expect.objectContaining({ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"] }),
+  describe("GIVEN egress beyond HTTPS", () => {
+    test("THEN each range and port range is one more egress rule, and nothing else opens", () => {
+      const { json } = synthService({
+        egress: [{ description: "SMTP relay", protocol: "tcp", fromPort: 587, cidrBlocks: ["203.0.113.10/32"] }],
+      });
+      expect(
+        resources(json, "aws_security_group_rule")
+          .filter((rule) => rule.type === "egress")
+          .map((rule) => [rule.protocol, rule.from_port, rule.to_port, rule.cidr_blocks])
+          .sort((a, b) => a[1] - b[1]),
+      ).toEqual([
+        ["tcp", 443, 443, ["0.0.0.0/0"]],
+        ["tcp", 587, 587, ["203.0.113.10/32"]],
+      ]);
+    });
+
+    test("THEN a rule that repeats HTTPS to anywhere, or has a bad port range, is refused naming it", () => {
+      expect(() =>
+        synthService({ egress: [{ description: "all web", protocol: "tcp", fromPort: 1, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] }] }),
+      ).toThrow(/egress\[0\] covers HTTPS to anywhere/);
+      expect(() =>
+        synthService({ egress: [{ description: "x", protocol: "udp", fromPort: 600, toPort: 500, cidrBlocks: ["10.0.0.0/8"] }] }),
+      ).toThrow(/egress\[0\]\.toPort must be an integer from 600 to 65535, got 500/);
+    });
+  });
+
+  describe("GIVEN a security group the tasks must reach (allowEgressTo)", () => {
+    test("THEN one egress rule opens that port to members of that group only", () => {
+      const { json } = synthService({}, (service) =>
+        service.allowEgressTo("egress-db", { securityGroupId: "sg-db", port: 5432, description: "db" }),
+      );
+      expect(resources(json, "aws_security_group_rule").filter((rule) => rule.type === "egress" && rule.from_port === 5432)).toEqual([
+        expect.objectContaining({ protocol: "tcp", to_port: 5432, source_security_group_id: "sg-db" }),
       ]);
     });
   });

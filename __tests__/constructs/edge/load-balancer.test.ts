@@ -144,6 +144,17 @@ describe("LoadBalancer", () => {
     });
   });
 
+  describe("GIVEN targetPorts and the targets' security group", () => {
+    const { json } = synthLoadBalancer({ ...internalProps, targetPorts: [8080], targetSecurityGroupIds: ["sg-tasks"] });
+
+    test("THEN the load balancer may connect to members of that group on those ports, and nowhere else in the VPC", () => {
+      expect(rules(json, "egress")).toEqual([
+        expect.objectContaining({ protocol: "tcp", from_port: 8080, to_port: 8080, source_security_group_id: "sg-tasks" }),
+      ]);
+      expect(rules(json, "egress")[0].cidr_blocks).toBeUndefined();
+    });
+  });
+
   describe("GIVEN a certificate", () => {
     const { synthesized, json } = synthLoadBalancer({
       ...internalProps,

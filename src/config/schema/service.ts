@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gitHubRepository, logRetentionDays, MISSING } from "./common";
+import { cidrBlock, gitHubRepository, logRetentionDays, MISSING } from "./common";
 
 /**
  * A service's key in its layer's `services` map: its short name. The service is named
@@ -9,6 +9,48 @@ import { gitHubRepository, logRetentionDays, MISSING } from "./common";
 export const serviceKey = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, {
   error: 'must be lower-case letters and digits, words joined by single hyphens, starting with a letter, e.g. "worker"',
 });
+
+/**
+ * A connection a service's tasks may open besides HTTPS to anywhere (which every service has): an
+ * address range and a port range, e.g. a mail provider's SMTP relay.
+ */
+export const egressSchema = z
+  .strictObject({
+    /** What the application calls there; it becomes the security group rule's description. */
+    description: z.string().regex(/^[A-Za-z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/, {
+      error: "must be 1-255 characters a security group rule description allows (letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*)",
+    }),
+    /**
+     * `tcp` or `udp`.
+     *
+     * @default "tcp"
+     */
+    protocol: z.enum(["tcp", "udp"], { error: 'must be "tcp" or "udp"' }).default("tcp"),
+    /** First port. */
+    fromPort: z.int().min(1).max(65535, { error: "must be a port from 1 to 65535" }),
+    /**
+     * Last port.
+     *
+     * @default - `fromPort`
+     */
+    toPort: z.int().min(1).max(65535, { error: "must be a port from 1 to 65535" }).optional(),
+    /** IPv4 ranges of the destination (`0.0.0.0/0` only if it really is anywhere). */
+    cidrBlocks: z.array(cidrBlock).min(1, { error: "must name at least one address range" }),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.toPort !== undefined && rule.toPort < rule.fromPort) {
+      ctx.addIssue({ code: "custom", path: ["toPort"], input: rule.toPort, message: `must be at least fromPort (${rule.fromPort})` });
+    }
+    const to = rule.toPort ?? rule.fromPort;
+    if (rule.protocol === "tcp" && rule.fromPort <= 443 && to >= 443 && rule.cidrBlocks.includes("0.0.0.0/0")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fromPort"],
+        input: rule.fromPort,
+        message: "covers HTTPS to anywhere, which every service already has; leave port 443 out of this rule",
+      });
+    }
+  });
 
 /** What a web service's load balancer needs to know; the defaults differ per layer. */
 export interface WebDefaults {
@@ -142,6 +184,14 @@ export function serviceSchema(webDefaults: WebDefaults) {
         .string()
         .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be a Docker image tag (letters, digits, _ . -; up to 128)" })
         .default("initial"),
+      /**
+       * Connections the tasks may open besides HTTPS to anywhere (AWS APIs, HTTPS services) and what
+       * the stack wires (the backend's database): e.g. `[{ description: "SMTP relay", fromPort: 587,
+       * cidrBlocks: ["203.0.113.10/32"] }]`. Every other outbound connection is refused.
+       *
+       * @default []
+       */
+      egress: z.array(egressSchema).default([]),
     })
     .superRefine((service, ctx) => {
       if (service.web !== undefined && service.queue !== undefined) {

@@ -141,7 +141,11 @@ export class EcsEc2Cluster extends Construct {
 
     const ami = new DataAwsSsmParameter(this, "ami", { name: amiSsmParameterName });
 
-    const { role: instanceRole, profileArn: instanceProfileArn } = this.createInstanceRole(props.clusterName, name);
+    const {
+      role: instanceRole,
+      profileArn: instanceProfileArn,
+      policy: instanceRolePolicy,
+    } = this.createInstanceRole(props.clusterName, name);
     this.instanceRole = instanceRole;
 
     this.instanceSecurityGroup = new SecurityGroup(this, "instance-security-group", {
@@ -223,7 +227,10 @@ export class EcsEc2Cluster extends Construct {
       ],
       // ECS managed scaling owns the instance count once the group exists.
       lifecycle: { ignoreChanges: ["desired_capacity"] },
-      dependsOn: props.dependsOn,
+      // Instances register with the cluster named in their user data as they boot: the cluster and the
+      // role's permission to join it come first (else the agent's first registration fails and it waits
+      // for ecs-init to restart it).
+      dependsOn: [this.cluster, instanceRolePolicy, ...(props.dependsOn ?? [])],
     });
 
     this.capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {
@@ -265,7 +272,10 @@ export class EcsEc2Cluster extends Construct {
    *
    * The test of this construct lists each action of the managed policy with the reason for its scope.
    */
-  private createInstanceRole(clusterName: string, name: (suffix: string) => string): { role: IamRole; profileArn: string } {
+  private createInstanceRole(
+    clusterName: string,
+    name: (suffix: string) => string,
+  ): { role: IamRole; profileArn: string; policy: IamRolePolicy } {
     const role = new IamRole(this, "instance-role", {
       name: name("container-instance"),
       description: `Lets EC2 container instances join the ${clusterName} ECS cluster`,
@@ -281,7 +291,7 @@ export class EcsEc2Cluster extends Construct {
       `${new TerraformLocal(this, local, Fn.replace(this.cluster.arn, ":cluster/", `:${type}/`)).asString}/*`;
     const containerInstances = clusterChild("container_instance_arns", "container-instance");
     const tasks = clusterChild("task_arns", "task");
-    new IamRolePolicy(this, "instance-role-policy", {
+    const policy = new IamRolePolicy(this, "instance-role-policy", {
       name: "ecs-agent",
       role: role.id,
       policy: policyDocument(
@@ -333,6 +343,6 @@ export class EcsEc2Cluster extends Construct {
       name: name("container-instance"),
       role: role.name,
     });
-    return { role, profileArn: profile.arn };
+    return { role, profileArn: profile.arn, policy };
   }
 }

@@ -59,6 +59,24 @@ export interface EcsServiceSecret {
   readonly secretArn: string;
 }
 
+/** A connection the tasks may open, to an address range (see {@link EcsServiceBaseProps.egress}). */
+export interface EcsServiceEgress {
+  /** What the application calls there, e.g. `SMTP relay of the mail provider`. */
+  readonly description: string;
+  /** `tcp` or `udp`. */
+  readonly protocol: "tcp" | "udp";
+  /** First port of the range. */
+  readonly fromPort: number;
+  /**
+   * Last port of the range.
+   *
+   * @default - `fromPort`
+   */
+  readonly toPort?: number;
+  /** IPv4 ranges of the destination. */
+  readonly cidrBlocks: string[];
+}
+
 /** Props every kind of ECS service takes ({@link EcsWebService}, {@link EcsQueueProcessingService}). */
 export interface EcsServiceBaseProps {
   /**
@@ -218,13 +236,14 @@ export interface EcsServiceBaseProps {
   readonly scaleOutCooldownSeconds?: number;
 
   /**
-   * Whether the tasks may open connections anywhere (all protocols and ports). When `false`, only
-   * HTTPS (TCP 443) leaves the tasks, and the stack adds `aws_security_group_rule`s for anything else
-   * the application needs (e.g. its database) to {@link EcsServiceBase.securityGroup}.
+   * Connections the tasks may open besides HTTPS (TCP 443) to anywhere, which every service has: AWS
+   * APIs through the NAT gateway and the VPC endpoints, and HTTPS services. Each is an address range
+   * and a port range (e.g. an SMTP relay). Destinations inside the VPC that have a security group (the
+   * database) are admitted by the stack with {@link EcsServiceBase.allowEgressTo} instead.
    *
-   * @default true
+   * @default [] (HTTPS only)
    */
-  readonly allowAllOutbound?: boolean;
+  readonly egress?: EcsServiceEgress[];
 
   /**
    * Statements of the task role's inline policy: what the application itself may do in AWS.
@@ -342,7 +361,7 @@ export abstract class EcsServiceBase extends Construct {
     const healthCheckGracePeriodSeconds = props.healthCheckGracePeriodSeconds ?? 60;
     this.scaleInCooldownSeconds = props.scaleInCooldownSeconds ?? 300;
     this.scaleOutCooldownSeconds = props.scaleOutCooldownSeconds ?? 60;
-    const allowAllOutbound = props.allowAllOutbound ?? true;
+    const egress = props.egress ?? [];
     const containerPorts = kind.containerPorts ?? [];
     this.containerName = containerName;
 
@@ -394,14 +413,29 @@ export abstract class EcsServiceBase extends Construct {
       vpcId: props.vpcId,
       tags: { Name: `${name}-tasks` },
     });
-    // Egress is the same for every kind of service, decided here once.
-    new SecurityGroupRule(this, allowAllOutbound ? "egress-all" : "egress-https", {
+    // Egress is the same for every kind of service, decided here once: HTTPS anywhere (AWS APIs through
+    // the NAT gateway and the endpoints), what the configuration adds, and what the stack admits with
+    // allowEgressTo. DNS (the VPC's resolver) and the task metadata endpoint are not filtered by security
+    // groups; image pulls, logs and secrets go through the container instance, not the task's interface.
+    new SecurityGroupRule(this, "egress-https", {
       type: "egress",
       securityGroupId: this.securityGroup.id,
+      description: "HTTPS to AWS APIs (NAT gateway, VPC endpoints) and other HTTPS services",
+      protocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
       cidrBlocks: ["0.0.0.0/0"],
-      ...(allowAllOutbound
-        ? { description: "Anything the application calls", protocol: "-1", fromPort: 0, toPort: 0 }
-        : { description: "HTTPS to AWS APIs and other services", protocol: "tcp", fromPort: 443, toPort: 443 }),
+    });
+    egress.forEach((rule, index) => {
+      new SecurityGroupRule(this, `egress-${index}`, {
+        type: "egress",
+        securityGroupId: this.securityGroup.id,
+        description: rule.description,
+        protocol: rule.protocol,
+        fromPort: rule.fromPort,
+        toPort: rule.toPort ?? rule.fromPort,
+        cidrBlocks: rule.cidrBlocks,
+      });
     });
 
     this.service = new EcsService(this, "service", {
@@ -447,6 +481,22 @@ export abstract class EcsServiceBase extends Construct {
     if (props.memoryTargetPercent !== undefined) {
       this.addTargetTracking("memory", { predefinedMetricType: "ECSServiceAverageMemoryUtilization" }, props.memoryTargetPercent);
     }
+  }
+
+  /**
+   * Lets the tasks connect to members of another security group on one TCP port (e.g. the database's),
+   * and nowhere else on that port.
+   */
+  public allowEgressTo(id: string, destination: { securityGroupId: string; port: number; description: string }): SecurityGroupRule {
+    return new SecurityGroupRule(this, id, {
+      type: "egress",
+      securityGroupId: this.securityGroup.id,
+      description: destination.description,
+      protocol: "tcp",
+      fromPort: destination.port,
+      toPort: destination.port,
+      sourceSecurityGroupId: destination.securityGroupId,
+    });
   }
 
   /** ARN of the ECS service (what a deploy role may update). */
@@ -721,6 +771,14 @@ function baseProblems(props: EcsServiceBaseProps, resolved: Resolved): string[] 
       `serviceName must be 1 to 54 letters, digits and hyphens, not starting or ending with a hyphen (it names the IAM roles), got "${props.serviceName}"`,
     );
   }
+  (props.egress ?? []).forEach((rule, index) => {
+    problems.push(...integerProblem(`egress[${index}].fromPort`, rule.fromPort, 1, 65535));
+    problems.push(...integerProblem(`egress[${index}].toPort`, rule.toPort, rule.fromPort, 65535, " (at least fromPort)"));
+    if (rule.cidrBlocks.length === 0) problems.push(`egress[${index}].cidrBlocks must name at least one address range`);
+    if (rule.protocol === "tcp" && rule.fromPort <= 443 && (rule.toPort ?? rule.fromPort) >= 443 && rule.cidrBlocks.includes("0.0.0.0/0")) {
+      problems.push(`egress[${index}] covers HTTPS to anywhere, which every service already has; leave port 443 out`);
+    }
+  });
   problems.push(...integerProblem("cpu", props.cpu, 128, 196608, " (CPU units: 1024 = one vCPU)"));
   problems.push(...integerProblem("memory", props.memory, 128, 4194304, " (MiB)"));
   if (known(props.logRetentionDays) && !isLogRetentionDays(props.logRetentionDays)) {

@@ -177,6 +177,14 @@ export interface LoadBalancerProps {
   readonly targetPorts?: number[];
 
   /**
+   * Security groups of the targets (the service's tasks): when given, the load balancer may connect to
+   * members of these groups only, on `targetPorts`, instead of anything in the VPC's CIDR.
+   *
+   * @default - the VPC's CIDR
+   */
+  readonly targetSecurityGroupIds?: string[];
+
+  /**
    * Seconds a connection may stay idle (1-4000).
    *
    * @default 60
@@ -203,7 +211,8 @@ export interface LoadBalancerProps {
  * An application load balancer with one listener that only the given sources can reach:
  *
  * - a security group admitting only the given security groups or prefix lists on the listener's
- *   port, and letting the load balancer connect only to the VPC's CIDR (its targets);
+ *   port, and letting the load balancer connect only to its targets' security groups (or, without
+ *   them, to the VPC's CIDR) on the targets' ports;
  * - HTTP on port 80, or HTTPS on port 443 with a TLS 1.3/1.2 policy when a certificate is given;
  * - invalid header fields dropped, strictest desync mitigation, HTTP/2 on;
  * - optionally, access logs to an encrypted, private bucket that only Elastic Load Balancing's log
@@ -336,7 +345,23 @@ export class LoadBalancer extends Construct {
     }
     const egressPorts =
       props.targetPorts === undefined ? [{ from: 0, to: 65535 }] : props.targetPorts.map((port) => ({ from: port, to: port }));
-    egressPorts.forEach(({ from, to }) => {
+    if (props.targetSecurityGroupIds !== undefined) {
+      // Only the targets' own security groups, on their ports: nothing else in the VPC.
+      for (const [index, targetGroupId] of props.targetSecurityGroupIds.entries()) {
+        for (const { from, to } of egressPorts) {
+          new SecurityGroupRule(this, `egress-targets-${index}-${from}`, {
+            type: "egress",
+            description: `Its targets (their security group) on port ${from === to ? from : `${from}-${to}`}`,
+            securityGroupId: this.securityGroup.id,
+            protocol: "tcp",
+            fromPort: from,
+            toPort: to,
+            sourceSecurityGroupId: targetGroupId,
+          });
+        }
+      }
+    }
+    (props.targetSecurityGroupIds === undefined ? egressPorts : []).forEach(({ from, to }) => {
       new SecurityGroupRule(this, props.targetPorts === undefined ? "egress-vpc" : `egress-vpc-${from}`, {
         type: "egress",
         description: props.targetPorts === undefined ? "Targets in the VPC, any TCP port" : `Targets in the VPC on port ${from}`,
