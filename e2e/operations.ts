@@ -65,7 +65,7 @@ export function operationsReadBacks(endpoint: () => string): void {
     test("every alarm the stacks define exists in its region and notifies that region's operations topic, on ALARM and on OK", () => {
       const expected = synthesizedAlarms();
       expect([...alarms.keys()].sort()).toEqual([...expected.keys()].sort());
-      expect(alarms.size).toBe(28);
+      expect(alarms.size).toBe(29);
       for (const [name, { region, usEast1 }] of expected) {
         const alarm = alarms.get(name);
         // CloudFront's alarms (on the us-east-1 provider) notify the us-east-1 topic, the others the home region's.
@@ -188,6 +188,26 @@ export function operationsReadBacks(endpoint: () => string): void {
         const [target] = cli(HOME, "events", "list-targets-by-rule", "--rule", rule.Name).Targets;
         expect(target.Arn).toBe(topics.home);
       }
+    });
+
+    test("a failed rotation of the database secret and a failed restart after one reach the topic; the restart rule's failures are alarmed", () => {
+      const rules = cli(HOME, "events", "list-rules", "--name-prefix", `${PREFIX}-backend-`).Rules;
+      const pattern = (name: string) => JSON.parse(rules.find((rule: any) => rule.Name === name).EventPattern);
+      const secretArn = outputs.backend.database_secret_arn;
+      expect(pattern(`${PREFIX}-backend-db-password-rotation-failed`).detail).toEqual({
+        eventSource: ["secretsmanager.amazonaws.com"],
+        eventName: ["RotationFailed", "RotationAbandoned"],
+        additionalEventData: { SecretId: [secretArn] },
+      });
+      expect(pattern(`${PREFIX}-backend-db-password-restart-failed`).detail.Definition).toEqual([`${PREFIX}-backend-restart`]);
+      cli(HOME, "ssm", "describe-document", "--name", `${PREFIX}-backend-restart`); // the runbook the rule names exists
+      for (const rule of [`${PREFIX}-backend-db-password-rotation-failed`, `${PREFIX}-backend-db-password-restart-failed`]) {
+        expect(cli(HOME, "events", "list-targets-by-rule", "--rule", rule).Targets.map((t: any) => t.Arn)).toEqual([topics.home]);
+      }
+      expect(dimensionsOf(alarms.get(`${PREFIX}-backend-db-password-restart-failed-invocations`))).toEqual({
+        RuleName: `${PREFIX}-backend-secret-rotated`,
+      });
+      expect(rules.map((rule: any) => rule.Name)).toContain(`${PREFIX}-backend-secret-rotated`);
     });
 
     test("the dashboard's body names every service and store and graphs exactly the alarms' metrics, with the real ids in them", () => {

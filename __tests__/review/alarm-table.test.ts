@@ -29,9 +29,11 @@ test("it lists every metric alarm of every stack of each environment, and says h
   }
 });
 
-test("it lists what else notifies the operations topic: placement failures, backup failures, RDS events, the budget", () => {
+test("it lists what else notifies the operations topic: failed rotations and restarts, placement failures, backup failures, RDS events, the budget", () => {
   const others = environmentNotifications(estate, "production").filter((n) => n.kind !== "alarm");
   expect(others.map((n) => `${n.kind} ${n.name}`)).toEqual([
+    "event treepli-production-backend-db-password-restart-failed",
+    "event treepli-production-backend-db-password-rotation-failed",
     "event treepli-production-backend-placement-failure",
     "event treepli-production-frontend-placement-failure",
     "event treepli-production-backup-failed",

@@ -26,6 +26,7 @@ function expectedAlarmCount(config: EnvironmentConfig): number {
     4 + // the API: 5xx, 4xx, p99 latency, throttling
     4 * 2 + // each load balancer: target 5xx, own 5xx, unhealthy targets (one target group), p99 response time
     4 + // the database: CPU, storage, memory, connections
+    1 + // restarts after a password rotation EventBridge could not start
     1 + // the site CDN's 5xx rate
     perService // running tasks (if minCount > 0), CPU, memory; a worker's queue: dead letters, oldest message
   );

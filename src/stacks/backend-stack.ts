@@ -10,6 +10,7 @@ import { EcsWebService } from "../constructs/compute/ecs-web-service";
 import { DatabaseAlarms } from "../constructs/observability/database-alarms";
 import { HttpApiAlarms } from "../constructs/observability/http-api-alarms";
 import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
+import { SecretRotationAlarms } from "../constructs/observability/secret-rotation-alarms";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { addLayerServices, LayerServices } from "./layer-services";
@@ -179,7 +180,7 @@ export class BackendStack extends EnvironmentStack {
 
     // RDS rotates the password in Secrets Manager; tasks read it once, at start. A successful rotation
     // starts a new deployment of the service, whose tasks start with the new password (docs/decisions.md).
-    new RestartServiceOnRotation(this, "restart-on-rotation", {
+    const restart = new RestartServiceOnRotation(this, "restart-on-rotation", {
       namePrefix: name,
       secretArn: database.masterUserSecretArn,
       clusterName: cluster.clusterName,
@@ -188,7 +189,7 @@ export class BackendStack extends EnvironmentStack {
       serviceArn: service.serviceArn,
     });
 
-    this.monitoring = this.monitor({ ops, services, loadBalancer, api, database });
+    this.monitoring = this.monitor({ ops, services, loadBalancer, api, database, restart });
 
     this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
 
@@ -218,9 +219,10 @@ export class BackendStack extends EnvironmentStack {
     loadBalancer: LoadBalancer;
     api: HttpApi;
     database: PostgresDatabase;
+    restart: RestartServiceOnRotation;
   }): LayerMonitoring {
     const { config } = this;
-    const { ops, services, loadBalancer, api, database } = parts;
+    const { ops, services, loadBalancer, api, database, restart } = parts;
     const name = `treepli-${config.name}-backend`;
     const alarms = config.observability.alarms;
     const web: EcsWebService = services.web;
@@ -244,6 +246,17 @@ export class BackendStack extends EnvironmentStack {
       settings: alarms.database,
     });
 
+    // The password's rotation and the restart that follows it: no metric of their own but the rule's invocations.
+    const rotationAlarms = new SecretRotationAlarms(this, "rotation-alarms", {
+      ...alarmProps(this, ops, `${name}-db-password`, `Database password rotation (${name})`),
+      secretArn: database.masterUserSecretArn,
+      secretDescription: `${name}'s database master password`,
+      restartRuleName: restart.ruleName,
+      restartRunbookName: restart.runbookName,
+      serviceName: web.serviceName,
+      failedRestarts: alarms.rotation.failedRestarts,
+    });
+
     // Daily AWS Backup of the database, in the environment's plan (the ops layer), copied to the second region.
     new BackupSelection(this, "database-backup", {
       name: `${name}-database`,
@@ -255,7 +268,7 @@ export class BackendStack extends EnvironmentStack {
     return {
       requestPath: {
         title: "API: API Gateway → load balancer → service → database",
-        panels: [apiAlarms.panel, loadBalancerAlarms.panel, webAlarms.panel, databaseAlarms.panel],
+        panels: [apiAlarms.panel, loadBalancerAlarms.panel, webAlarms.panel, databaseAlarms.panel, rotationAlarms.panel],
       },
       otherRows: [services.workersRow],
     };

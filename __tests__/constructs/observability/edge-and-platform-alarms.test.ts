@@ -5,8 +5,9 @@ import { BucketReplicationAlarms } from "../../../src/constructs/observability/b
 import { DistributionAlarms } from "../../../src/constructs/observability/distribution-alarms";
 import { NatGatewayAlarms } from "../../../src/constructs/observability/nat-gateway-alarms";
 import { QueueAlarms } from "../../../src/constructs/observability/queue-alarms";
+import { SecretRotationAlarms } from "../../../src/constructs/observability/secret-rotation-alarms";
 import { parse, resources } from "../../helpers";
-import { alarmNamed, familyProps, settings } from "./alarm-fixtures";
+import { alarmNamed, familyProps, settings, TOPIC } from "./alarm-fixtures";
 
 describe("DistributionAlarms", () => {
   const json = parse(
@@ -167,6 +168,65 @@ describe("BucketReplicationAlarms", () => {
           RuleId: "replicate-everything",
         },
         threshold: 1,
+      }),
+    );
+  });
+});
+
+describe("SecretRotationAlarms", () => {
+  const secretArn = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-0123-AbCdEf";
+  const json = parse(
+    Testing.synthScope((scope) => {
+      new SecretRotationAlarms(scope, "rotation-alarms", {
+        ...familyProps("treepli-staging-backend-db-password"),
+        secretArn,
+        secretDescription: "the backend database's master password",
+        restartRuleName: "treepli-staging-backend-secret-rotated",
+        restartRunbookName: "treepli-staging-backend-restart",
+        serviceName: "treepli-staging-backend",
+        failedRestarts: settings(1, { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }),
+      });
+    }),
+  );
+  const rules = resources(json, "aws_cloudwatch_event_rule");
+  const targets = resources(json, "aws_cloudwatch_event_target");
+  const patternOf = (name: string) => JSON.parse(rules.find((rule) => rule.name === name).event_pattern);
+
+  test("a failed or abandoned rotation of that one secret reaches the operations topic", () => {
+    expect(patternOf("treepli-staging-backend-db-password-rotation-failed")).toEqual({
+      source: ["aws.secretsmanager"],
+      "detail-type": ["AWS Service Event via CloudTrail"],
+      detail: {
+        eventSource: ["secretsmanager.amazonaws.com"],
+        eventName: ["RotationFailed", "RotationAbandoned"],
+        additionalEventData: { SecretId: [secretArn] },
+      },
+    });
+  });
+
+  test("a restart runbook execution that failed, timed out or was cancelled reaches the operations topic", () => {
+    expect(patternOf("treepli-staging-backend-db-password-restart-failed")).toEqual({
+      source: ["aws.ssm"],
+      "detail-type": ["EC2 Automation Execution Status-change Notification"],
+      detail: { Definition: ["treepli-staging-backend-restart"], Status: ["Failed", "TimedOut", "Cancelled"] },
+    });
+    expect(targets.map((target) => target.arn)).toEqual([TOPIC, TOPIC]);
+  });
+
+  test("EventBridge failing to start the restart is an alarm on the rule's FailedInvocations; no data is not breaching", () => {
+    expect(
+      alarmNamed(resources(json, "aws_cloudwatch_metric_alarm"), "treepli-staging-backend-db-password-restart-failed-invocations"),
+    ).toEqual(
+      expect.objectContaining({
+        namespace: "AWS/Events",
+        metric_name: "FailedInvocations",
+        dimensions: { RuleName: "treepli-staging-backend-secret-rotated" },
+        statistic: "Sum",
+        period: 300,
+        threshold: 1,
+        treat_missing_data: "notBreaching",
+        alarm_actions: [TOPIC],
+        ok_actions: [TOPIC],
       }),
     );
   });

@@ -202,6 +202,13 @@ export const alarmsSchema = z
         oldestMessageAgeSeconds: alarm("seconds", { threshold: 900, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 }),
       })
       .prefault({}),
+    /** The database password's rotation and the service restart that follows it. */
+    rotation: z
+      .strictObject({
+        /** Restarts after a rotation EventBridge could not start (the rule's FailedInvocations). @default 1 (1 of 1 period of 5 minutes) */
+        failedRestarts: alarm("count", { threshold: 1, periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }),
+      })
+      .prefault({}),
     /** Replication of the media bucket to its second region. */
     replication: z
       .strictObject({

@@ -53,8 +53,16 @@ export class RestartServiceOnRotation extends Construct {
   /** The Automation runbook forcing a new deployment of the service. */
   public readonly document: SsmDocument;
 
+  /** The rule's name, as a plain string (for alarms and dashboards in other stacks: no cross-stack output). */
+  public readonly ruleName: string;
+
+  /** The runbook's name, as a plain string. */
+  public readonly runbookName: string;
+
   constructor(scope: Construct, id: string, props: RestartServiceOnRotationProps) {
     super(scope, id);
+    this.ruleName = `${props.namePrefix}-secret-rotated`;
+    this.runbookName = `${props.namePrefix}-restart`;
     const partition = new DataAwsPartition(this, "partition").partition;
     const region = new DataAwsRegion(this, "region").name;
     const account = new DataAwsCallerIdentity(this, "account").accountId;
@@ -77,7 +85,7 @@ export class RestartServiceOnRotation extends Construct {
     });
 
     this.document = new SsmDocument(this, "runbook", {
-      name: `${props.namePrefix}-restart`,
+      name: this.runbookName,
       documentType: "Automation",
       documentFormat: "JSON",
       content: JSON.stringify({
@@ -124,7 +132,7 @@ export class RestartServiceOnRotation extends Construct {
     });
 
     this.rule = new CloudwatchEventRule(this, "rotation-succeeded", {
-      name: `${props.namePrefix}-secret-rotated`,
+      name: this.ruleName,
       description: `A rotation of ${props.serviceName}'s database secret succeeded`,
       eventPattern: JSON.stringify({
         source: ["aws.secretsmanager"],
