@@ -312,3 +312,22 @@ function definitionProblems(definition: AlarmDefinition): string[] {
 export function percentOfRequests(label: string, errors: MetricSpec, requests: MetricSpec): MetricMath {
   return { expression: "100 * FILL(errors, 0) / requests", label, metrics: { errors, requests } };
 }
+
+/** What an {@link atOrAbove} alarm states itself; the rest comes from its settings. */
+export type AtOrAboveDefinition = Pick<AlarmDefinition, "id" | "title" | "firstResponse" | "metric" | "missingDataReason" | "unit">;
+
+/**
+ * The most common alarm: the metric at or above a configured threshold (`settings`), in `thresholdUnit`
+ * (e.g. `% of requests`, `ms`; none for a plain count), with the settings' timing; a period without data
+ * is not breaching (an idle resource has nothing failing; `missingDataReason` says why for this metric).
+ */
+export function atOrAbove(settings: ThresholdAlarmSettings, thresholdUnit: string, definition: AtOrAboveDefinition): AlarmDefinition {
+  return {
+    ...definition,
+    thresholdText: thresholdUnit ? `${settings.threshold} ${thresholdUnit}` : `${settings.threshold}`,
+    comparison: "GreaterThanOrEqualToThreshold",
+    threshold: settings.threshold,
+    timing: settings,
+    treatMissingData: "notBreaching",
+  };
+}

@@ -1,6 +1,6 @@
 import { DbEventSubscription } from "@cdktf/provider-aws/lib/db-event-subscription";
 import { Construct } from "constructs";
-import { AlarmDefinition, AlarmSet, AlarmSetProps, ThresholdAlarmSettings } from "./alarm-set";
+import { AlarmDefinition, AlarmSet, AlarmSetProps, atOrAbove, ThresholdAlarmSettings } from "./alarm-set";
 
 /**
  * The RDS event categories of a DB instance the operations topic receives: it became unavailable,
@@ -85,20 +85,15 @@ function databaseAlarms(props: DatabaseAlarmsProps): AlarmDefinition[] {
   const load = "no load measured; an instance that is down is reported by its RDS events";
   const capacity = "a gap in RDS's metrics (a failover, a reboot) neither frees nor fills it: the alarm keeps its state";
   return [
-    {
+    atOrAbove(settings.cpuPercent, "%", {
       id: "cpu",
       title: "Database CPU",
-      thresholdText: `${settings.cpuPercent.threshold} %`,
       firstResponse:
         "find the expensive queries (Performance Insights where on, else pg_stat_statements / pg_stat_activity); a scale-up is a change of backend.database.instanceClass (applied in the maintenance window).",
       metric: rds("CPUUtilization", "Average"),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.cpuPercent.threshold,
-      timing: settings.cpuPercent,
-      treatMissingData: "notBreaching",
       missingDataReason: load,
       unit: "%",
-    },
+    }),
     {
       id: "free-storage",
       title: "Database free storage",
@@ -127,19 +122,14 @@ function databaseAlarms(props: DatabaseAlarmsProps): AlarmDefinition[] {
       missingDataReason: capacity,
       unit: "bytes",
     },
-    {
+    atOrAbove(settings.connections, "connections", {
       id: "connections",
       title: "Database connections",
-      thresholdText: `${settings.connections.threshold} connections`,
       firstResponse:
         "new connections will soon be refused (max_connections): check the services' pool sizes times their running tasks, and for connections left open (pg_stat_activity state idle).",
       metric: rds("DatabaseConnections", "Maximum"),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.connections.threshold,
-      timing: settings.connections,
-      treatMissingData: "notBreaching",
       missingDataReason: load,
       unit: "connections",
-    },
+    }),
   ];
 }

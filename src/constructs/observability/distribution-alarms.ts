@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { AlarmSet, AlarmSetProps, ThresholdAlarmSettings } from "./alarm-set";
+import { AlarmSet, AlarmSetProps, atOrAbove, ThresholdAlarmSettings } from "./alarm-set";
 
 /** Thresholds and timing of a distribution's alarms (configuration: `observability.alarms.distribution`). */
 export interface DistributionAlarmSettings {
@@ -27,10 +27,9 @@ export class DistributionAlarms extends AlarmSet {
   constructor(scope: Construct, id: string, props: DistributionAlarmsProps) {
     const { settings } = props;
     super(scope, id, props, [
-      {
+      atOrAbove(settings.server5xxPercent, "% of requests", {
         id: "5xx-rate",
         title: "CloudFront 5xx",
-        thresholdText: `${settings.server5xxPercent.threshold} % of requests`,
         firstResponse: `CloudFront could not get an answer from ${props.originDescription} (502/504) or the origin answered 5xx: check the origin's own alarms first; a 502 alone points at TLS or DNS between CloudFront and the origin.`,
         metric: {
           namespace: "AWS/CloudFront",
@@ -38,13 +37,9 @@ export class DistributionAlarms extends AlarmSet {
           dimensions: { DistributionId: props.distributionId, Region: "Global" },
           statistic: "Average",
         },
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: settings.server5xxPercent.threshold,
-        timing: settings.server5xxPercent,
-        treatMissingData: "notBreaching",
         missingDataReason: "no requests, nothing failing",
         unit: "%",
-      },
+      }),
     ]);
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { AlarmDefinition, AlarmSet, AlarmSetProps, AlarmTiming, ThresholdAlarmSettings } from "./alarm-set";
+import { AlarmDefinition, AlarmSet, AlarmSetProps, atOrAbove, AlarmTiming, ThresholdAlarmSettings } from "./alarm-set";
 import { EventNotification } from "./event-notification";
 
 /** Thresholds and timing of a service's alarms (configuration: `observability.alarms.service`). */
@@ -86,34 +86,24 @@ function serviceAlarms(props: EcsServiceAlarmsProps): AlarmDefinition[] {
     });
   }
   definitions.push(
-    {
+    atOrAbove(settings.cpuPercent, "% of the reservation", {
       id: "cpu",
       title: "Service CPU",
-      thresholdText: `${settings.cpuPercent.threshold} % of the reservation`,
       firstResponse:
         "autoscaling could not keep up or is at maxCount: check the running count against the service's maxCount, raise maxCount or the task's cpu, and look for a hot loop in a recent release.",
       metric: utilization("CPUUtilization"),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.cpuPercent.threshold,
-      timing: settings.cpuPercent,
-      treatMissingData: "notBreaching",
       missingDataReason: noTasks,
       unit: "%",
-    },
-    {
+    }),
+    atOrAbove(settings.memoryPercent, "% of the limit", {
       id: "memory",
       title: "Service memory",
-      thresholdText: `${settings.memoryPercent.threshold} % of the limit`,
       firstResponse:
         "tasks near their hard limit are killed (OutOfMemoryError in stopped tasks): raise the service's memoryMiB, or look for a leak in a recent release.",
       metric: utilization("MemoryUtilization"),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.memoryPercent.threshold,
-      timing: settings.memoryPercent,
-      treatMissingData: "notBreaching",
       missingDataReason: noTasks,
       unit: "%",
-    },
+    }),
   );
   return definitions;
 }

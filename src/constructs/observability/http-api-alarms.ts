@@ -1,6 +1,6 @@
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { Construct } from "constructs";
-import { AlarmDefinition, AlarmSet, AlarmSetProps, percentOfRequests, ThresholdAlarmSettings } from "./alarm-set";
+import { AlarmDefinition, AlarmSet, AlarmSetProps, atOrAbove, percentOfRequests, ThresholdAlarmSettings } from "./alarm-set";
 
 /** Namespace of the metrics the estate derives from logs. */
 export const TREEPLI_METRICS_NAMESPACE = "Treepli/ApiGateway";
@@ -72,61 +72,41 @@ function apiAlarms(props: HttpApiAlarmsProps): AlarmDefinition[] {
   const requests = api("Count", "Sum");
   const idle = "no requests, nothing failing";
   return [
-    {
+    atOrAbove(settings.server5xxPercent, "% of requests", {
       id: "5xx",
       title: "API 5xx",
-      thresholdText: `${settings.server5xxPercent.threshold} % of requests`,
       firstResponse:
         "read the access logs' integrationError/integrationStatus: a VPC link or load balancer failure (no integrationStatus) or the backend's own 5xx (see the backend load balancer's alarms and the service's logs).",
       metric: percentOfRequests("API 5xx, % of requests", api("5xx", "Sum"), requests),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.server5xxPercent.threshold,
-      timing: settings.server5xxPercent,
-      treatMissingData: "notBreaching",
       missingDataReason: idle,
       unit: "%",
-    },
-    {
+    }),
+    atOrAbove(settings.client4xxPercent, "% of requests", {
       id: "4xx",
       title: "API 4xx",
-      thresholdText: `${settings.client4xxPercent.threshold} % of requests`,
       firstResponse:
         "find the status and path that dominate in the access logs (CloudWatch Logs Insights: stats count() by status, path): a broken client release, a scan, or throttling (429, see the throttling alarm).",
       metric: percentOfRequests("API 4xx, % of requests", api("4xx", "Sum"), requests),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.client4xxPercent.threshold,
-      timing: settings.client4xxPercent,
-      treatMissingData: "notBreaching",
       missingDataReason: idle,
       unit: "%",
-    },
-    {
+    }),
+    atOrAbove(settings.latencyP99Milliseconds, "ms", {
       id: "latency",
       title: "API p99 latency",
-      thresholdText: `${settings.latencyP99Milliseconds.threshold} ms`,
       firstResponse:
         "compare with the backend load balancer's response time: if both are slow, the service or the database is; if only the API is, look at integrationLatency in the access logs.",
       metric: api("Latency", "p99"),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.latencyP99Milliseconds.threshold,
-      timing: settings.latencyP99Milliseconds,
-      treatMissingData: "notBreaching",
       missingDataReason: idle,
       unit: "ms",
-    },
-    {
+    }),
+    atOrAbove(settings.throttledRequests, "requests per period", {
       id: "throttled",
       title: "API throttled requests (429)",
-      thresholdText: `${settings.throttledRequests.threshold} requests per period`,
       firstResponse:
         "clients hit the stage's rate or burst limit: check whether the traffic is legitimate (access logs by ip); if it is, raise backend.throttling.rateLimit/burstLimit.",
       metric: { namespace: TREEPLI_METRICS_NAMESPACE, metricName: THROTTLED_REQUESTS_METRIC, dimensions, statistic: "Sum" },
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.throttledRequests.threshold,
-      timing: settings.throttledRequests,
-      treatMissingData: "notBreaching",
       missingDataReason: "the log filter publishes only when a 429 is logged",
       unit: "requests",
-    },
+    }),
   ];
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { AlarmDefinition, AlarmSet, AlarmSetProps, percentOfRequests, ThresholdAlarmSettings } from "./alarm-set";
+import { AlarmDefinition, AlarmSet, AlarmSetProps, atOrAbove, percentOfRequests, ThresholdAlarmSettings } from "./alarm-set";
 
 /** A target group behind the load balancer, watched for unhealthy targets. */
 export interface WatchedTargetGroup {
@@ -60,34 +60,24 @@ function loadBalancerAlarms(props: LoadBalancerAlarmsProps): AlarmDefinition[] {
   const requests = elb("RequestCount", "Sum");
   const idle = "no requests, nothing failing";
   return [
-    {
+    atOrAbove(settings.target5xxPercent, "% of requests", {
       id: "target-5xx",
       title: "5xx from the targets",
-      thresholdText: `${settings.target5xxPercent.threshold} % of requests`,
       firstResponse:
         "the application is failing requests: read the service's logs (/ecs/<service>) for errors, and whether a deployment just started (ECS service events); roll back with the deploy workflow if it did.",
       metric: percentOfRequests("Target 5xx, % of requests", elb("HTTPCode_Target_5XX_Count", "Sum"), requests),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.target5xxPercent.threshold,
-      timing: settings.target5xxPercent,
-      treatMissingData: "notBreaching",
       missingDataReason: idle,
       unit: "%",
-    },
-    {
+    }),
+    atOrAbove(settings.loadBalancer5xxPercent, "% of requests", {
       id: "load-balancer-5xx",
       title: "5xx from the load balancer itself",
-      thresholdText: `${settings.loadBalancer5xxPercent.threshold} % of requests`,
       firstResponse:
         "503 means no healthy target: check the service's running tasks and target health; 502/504 mean tasks crash, close connections or time out: check the tasks' logs and stopped-task reasons.",
       metric: percentOfRequests("Load balancer 5xx, % of requests", elb("HTTPCode_ELB_5XX_Count", "Sum"), requests),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.loadBalancer5xxPercent.threshold,
-      timing: settings.loadBalancer5xxPercent,
-      treatMissingData: "notBreaching",
       missingDataReason: idle,
       unit: "%",
-    },
+    }),
     ...props.targetGroups.map(
       (group): AlarmDefinition => ({
         id: `unhealthy-hosts-${group.label}`,
@@ -104,19 +94,14 @@ function loadBalancerAlarms(props: LoadBalancerAlarmsProps): AlarmDefinition[] {
         unit: "targets",
       }),
     ),
-    {
+    atOrAbove(settings.targetResponseTimeP99Seconds, "s", {
       id: "target-response-time",
       title: "Targets' p99 response time",
-      thresholdText: `${settings.targetResponseTimeP99Seconds.threshold} s`,
       firstResponse:
         "the application is slow: check the service's CPU and memory, the database's CPU and connections, and whether autoscaling is at the service's maxCount.",
       metric: elb("TargetResponseTime", "p99"),
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: settings.targetResponseTimeP99Seconds.threshold,
-      timing: settings.targetResponseTimeP99Seconds,
-      treatMissingData: "notBreaching",
       missingDataReason: idle,
       unit: "seconds",
-    },
+    }),
   ];
 }

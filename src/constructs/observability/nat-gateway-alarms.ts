@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { AlarmSet, AlarmSetProps, ThresholdAlarmSettings } from "./alarm-set";
+import { AlarmSet, AlarmSetProps, atOrAbove, ThresholdAlarmSettings } from "./alarm-set";
 
 /** Thresholds and timing of a NAT gateway's alarms (configuration: `observability.alarms.natGateway`). */
 export interface NatGatewayAlarmSettings {
@@ -33,34 +33,24 @@ export class NatGatewayAlarms extends AlarmSet {
     });
     const quiet = "the gateway publishes every minute; no data means no traffic";
     super(scope, id, props, [
-      {
+      atOrAbove(settings.portAllocationErrors, "per period", {
         id: "port-allocation-errors",
         title: "NAT port allocation errors",
-        thresholdText: `${settings.portAllocationErrors.threshold} per period`,
         firstResponse:
           "outbound connections from the private subnets fail: find the destination with most connections (VPC flow logs); reuse connections (HTTP keep-alive) or reach AWS services through VPC endpoints instead of the NAT.",
         metric: nat("ErrorPortAllocation"),
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: settings.portAllocationErrors.threshold,
-        timing: settings.portAllocationErrors,
-        treatMissingData: "notBreaching",
         missingDataReason: quiet,
         unit: "errors",
-      },
-      {
+      }),
+      atOrAbove(settings.packetsDropped, "packets per period", {
         id: "packets-dropped",
         title: "NAT packets dropped",
-        thresholdText: `${settings.packetsDropped.threshold} packets per period`,
         firstResponse:
           "check the AWS Health Dashboard for the NAT gateway's AZ, and compare with the gateway's traffic: a sustained drop rate above 0.01 % of packets is worth a support case.",
         metric: nat("PacketsDropCount"),
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: settings.packetsDropped.threshold,
-        timing: settings.packetsDropped,
-        treatMissingData: "notBreaching",
         missingDataReason: quiet,
         unit: "packets",
-      },
+      }),
     ]);
   }
 }

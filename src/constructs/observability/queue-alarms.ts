@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { AlarmSet, AlarmSetProps, ThresholdAlarmSettings } from "./alarm-set";
+import { AlarmSet, AlarmSetProps, atOrAbove, ThresholdAlarmSettings } from "./alarm-set";
 
 /** Thresholds and timing of a work queue's alarms (configuration: `observability.alarms.queue`). */
 export interface QueueAlarmSettings {
@@ -36,33 +36,23 @@ export class QueueAlarms extends AlarmSet {
     });
     const idle = "SQS publishes nothing for an idle queue";
     super(scope, id, props, [
-      {
+      atOrAbove(settings.deadLetterMessages, "", {
         id: "dead-letters",
         title: "Messages in the dead-letter queue",
-        thresholdText: `${settings.deadLetterMessages.threshold}`,
         firstResponse: `messages failed every attempt: read the worker's logs for the failure, fix it, then move the messages back (aws sqs start-message-move-task --source-arn <arn of ${props.deadLetterQueueName}>).`,
         metric: sqs(props.deadLetterQueueName, "ApproximateNumberOfMessagesVisible"),
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: settings.deadLetterMessages.threshold,
-        timing: settings.deadLetterMessages,
-        treatMissingData: "notBreaching",
         missingDataReason: idle,
         unit: "messages",
-      },
-      {
+      }),
+      atOrAbove(settings.oldestMessageAgeSeconds, "s", {
         id: "oldest-message-age",
         title: "Age of the oldest message",
-        thresholdText: `${settings.oldestMessageAgeSeconds.threshold} s`,
         firstResponse:
           "the worker is not keeping up or not running: check its running tasks against maxCount and its logs for stuck messages.",
         metric: sqs(props.queueName, "ApproximateAgeOfOldestMessage"),
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: settings.oldestMessageAgeSeconds.threshold,
-        timing: settings.oldestMessageAgeSeconds,
-        treatMissingData: "notBreaching",
         missingDataReason: idle,
         unit: "seconds",
-      },
+      }),
     ]);
   }
 }
