@@ -6,7 +6,7 @@ import { App, Testing } from "cdktf";
 import { addEnvironment, EnvironmentStacks } from "../src/app";
 import { EnvironmentConfig, EnvironmentConfigInput, EnvironmentName } from "../src/config/environment-config";
 import { ENVIRONMENTS } from "../src/config/environments";
-import { loadEnvironmentConfig, loadEnvironmentConfigs } from "../src/config/load-config";
+import { ConfigurationError, loadEnvironmentConfig, loadEnvironmentConfigs } from "../src/config/load-config";
 
 /** A deep partial, for overriding parts of an environment's raw configuration. */
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -119,6 +119,20 @@ export function onlyResource(json: TerraformJson, type: string): any {
   return all[0];
 }
 
+/**
+ * The synthesized stack with only the resources of its default provider (its own region): without
+ * what it creates through an aliased provider in another region (a replica, a copy vault, us-east-1).
+ */
+export function defaultProviderOnly(json: TerraformJson): TerraformJson {
+  const resource = Object.fromEntries(
+    Object.entries(json.resource).map(([type, byName]) => [
+      type,
+      Object.fromEntries(Object.entries(byName).filter(([, r]) => r.provider === undefined)),
+    ]),
+  );
+  return { ...json, resource };
+}
+
 /** Every data source of a type, as a list. */
 export function dataSources(json: TerraformJson, type: string): any[] {
   return Object.values(json.data?.[type] ?? {});
@@ -151,4 +165,15 @@ export function synthEnvironment(config: EnvironmentConfig): Record<keyof Enviro
       fs.readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"),
     ]),
   ) as Record<keyof EnvironmentStacks, string>;
+}
+
+/** Loads `name` with some of its fields replaced and returns the configuration error's message (fails if it loads). */
+export function configErrorFor(name: EnvironmentName, override: DeepPartial<EnvironmentConfigInput>): string {
+  try {
+    loadEnvironmentConfig(name, { environments: { [name]: rawConfig(name, override) } });
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    return error.message;
+  }
+  throw new Error(`configuration of ${name} with ${JSON.stringify(override)} was accepted`);
 }

@@ -83,6 +83,7 @@ import {
 } from "@aws-sdk/client-cloudfront";
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { aws, pushImage, requireTools, runDeployScript } from "./aws-cli";
+import { operationsLeftovers, operationsReadBacks } from "./operations";
 
 // Deploys every local stack through the real cdktf CLI, Terraform and AWS provider, with S3 remote
 // state and S3-native locking, onto a fresh emulator; then proves: no drift on a second plan, the
@@ -1124,7 +1125,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
     expect(restart.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 });
     expect(restart.DeadLetterConfig.Arn).toBe("arn:aws:sqs:us-east-1:123456789012:treepli-local-backend-restart-dlq");
     const topicArn = stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn;
-    for (const rule of ["treepli-local-backend-secret-rotation-failed", "treepli-local-backend-restart-failed"]) {
+    for (const rule of ["treepli-local-backend-db-password-rotation-failed", "treepli-local-backend-db-password-restart-failed"]) {
       expect(cli("events", "list-targets-by-rule", "--rule", rule).Targets.map((t: any) => t.Arn)).toEqual([topicArn]);
     }
   });
@@ -1232,6 +1233,8 @@ describe("the edge, as CloudFront reports it", () => {
     expect(rules.map((r) => [r.ID, r.AllowedOrigins])).toEqual([["local-development-uploads", ["http://localhost:3000"]]]);
   });
 });
+
+operationsReadBacks(() => emulator.endpoint);
 
 describe("with production's protections switched on", () => {
   // The checks run one after the other: the backend stack reads the media stack's state (remote state)
@@ -1378,6 +1381,7 @@ describe("destroying every stack in reverse order", () => {
       originAccessControls: ((await cloudfront.send(new ListOriginAccessControlsCommand({}))).OriginAccessControlList?.Items ?? []).filter(
         (c) => c.Name?.startsWith("treepli-local"),
       ),
+      ...operationsLeftovers(emulator.endpoint),
     };
     const nonEmpty = Object.fromEntries(Object.entries(left).filter(([, items]) => items.length > 0));
     expect(nonEmpty).toEqual({});

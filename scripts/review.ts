@@ -4,11 +4,12 @@
  * Synthesizes the real environments in this process, writes review/ (git-ignored): every stack's
  * Terraform JSON and HCL, a drawing of each environment and SUMMARY.md, compared with <git-ref>'s
  * synth when one is given. Also refreshes the generated files that are committed (atlantis.yaml,
- * docs/estate.svg) and says when they changed.
+ * docs/estate.svg, the README's alarm table) and says when they changed.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ALARM_TABLE_FILE, alarmTable, withAlarmTable } from "../src/review/alarm-table";
 import { writeReviewBundle } from "../src/review/bundle";
 import { ATLANTIS_FILE, committedAtlantisYaml, committedDrawing, DRAWING_FILE } from "../src/review/committed-files";
 import { synthesizeRef } from "../src/review/git-ref";
@@ -61,14 +62,16 @@ async function main(): Promise<void> {
     const changed = [
       refresh(ATLANTIS_FILE, committedAtlantisYaml(estate)) ? ATLANTIS_FILE : undefined,
       refresh(DRAWING_FILE, await committedDrawing(estate)) ? DRAWING_FILE : undefined,
+      refresh(ALARM_TABLE_FILE, withAlarmTable(fs.readFileSync(path.join(PROJECT_ROOT, ALARM_TABLE_FILE), "utf8"), alarmTable(estate)))
+        ? ALARM_TABLE_FILE
+        : undefined,
     ].filter(Boolean);
     console.log(
       `Review bundle of ${bundle.stacks.length} stacks (${environments.join(", ")})${baseline ? ` compared with ${ref} (${baseline.commit.slice(0, 12)})` : ""} ` +
         `in ${path.relative(process.cwd(), out) || "."}/ (${((Date.now() - started) / 1000).toFixed(1)} s): SUMMARY.md, ` +
         `${bundle.architectures.map((a) => `estate-${a.environment}.svg`).join(", ")}, stacks/<stack>/cdk.tf.json and hcl/main.tf.`,
     );
-    if (changed.length > 0)
-      console.log(`Updated ${changed.join(" and ")}: commit ${changed.length === 1 ? "it" : "them"} with your change.`);
+    if (changed.length > 0) console.log(`Updated ${changed.join(", ")}: commit ${changed.length === 1 ? "it" : "them"} with your change.`);
   } finally {
     fs.rmSync(synthDir, { recursive: true, force: true });
   }

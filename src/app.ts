@@ -7,6 +7,7 @@ import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
 import { FrontendStack } from "./stacks/frontend-stack";
 import { MediaStack } from "./stacks/media-stack";
+import { ObservabilityStack } from "./stacks/observability-stack";
 import { OpsStack } from "./stacks/ops-stack";
 import { VpcStack } from "./stacks/vpc-stack";
 
@@ -27,6 +28,7 @@ export interface EnvironmentStacks {
   readonly media: MediaStack;
   readonly backend: BackendStack;
   readonly frontend: FrontendStack;
+  readonly observability: ObservabilityStack;
 }
 
 /**
@@ -35,20 +37,31 @@ export interface EnvironmentStacks {
  */
 export function addEnvironment(scope: Construct, config: EnvironmentConfig): EnvironmentStacks {
   const bootstrap = new BootstrapStack(scope, { config });
-  const ops = new OpsStack(scope, { config });
-  const vpc = new VpcStack(scope, { config, ops: ops.ops });
-  const cluster = new ClusterStack(scope, { config, ops: ops.ops, network: vpc.network });
-  const media = new MediaStack(scope, { config, ops: ops.ops });
-  const backend = new BackendStack(scope, { config, ops: ops.ops, network: vpc.network, cluster: cluster.cluster, media: media.media });
+  const opsStack = new OpsStack(scope, { config });
+  const ops = opsStack.ops;
+  const vpc = new VpcStack(scope, { config, ops });
+  const cluster = new ClusterStack(scope, { config, network: vpc.network, ops });
+  const media = new MediaStack(scope, { config, ops });
+  const backend = new BackendStack(scope, { config, network: vpc.network, cluster: cluster.cluster, media: media.media, ops });
   const frontend = new FrontendStack(scope, {
     config,
-    ops: ops.ops,
     network: vpc.network,
     cluster: cluster.cluster,
     media: media.media,
     backend: backend.backend,
+    ops,
   });
-  return { bootstrap, ops, vpc, cluster, media, backend, frontend };
+  const observability = new ObservabilityStack(scope, {
+    config,
+    monitoring: {
+      frontend: frontend.monitoring,
+      backend: backend.monitoring,
+      media: media.monitoring,
+      cluster: cluster.monitoring,
+      vpc: vpc.monitoring,
+    },
+  });
+  return { bootstrap, ops: opsStack, vpc, cluster, media, backend, frontend, observability };
 }
 
 /**

@@ -51,7 +51,7 @@ test("the request paths: viewer → CloudFront → ALB → service; client → A
   const backend = box(production, "backend", "service");
   const database = box(production, "backend", "database");
   const mediaCdn = box(production, "media", "cdn");
-  const mediaBucket = box(production, "media", "bucket");
+  const mediaBucket = box(production, "media", "bucket", /-media-\d{12}$/);
   expect(arrows(production)).toEqual(
     expect.arrayContaining([
       `${outside(production, "viewers").id} -> ${site.id}`,

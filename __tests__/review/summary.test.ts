@@ -199,10 +199,14 @@ describe("comparing with a git ref", () => {
     expect(changes).toContain(
       `+1 public IPv4 addresses: +$${(PRICES.regions["eu-west-1"].publicIpv4AddressHour * PRICES.hoursPerMonth).toFixed(2)}/month`,
     );
-    // The overview's Δ is the whole stack's: the NAT gateway and its address.
+    // The new NAT gateway comes with its two alarms (port allocation errors, packets dropped).
+    const alarmsOf = (stack: SynthesizedStack) => Object.keys(stack.json.resource.aws_cloudwatch_metric_alarm ?? {});
+    const newAlarms = alarmsOf(after).filter((name) => !alarmsOf(before).includes(name));
+    expect(newAlarms).toHaveLength(2);
+    // The overview's Δ is the whole stack's: the NAT gateway, its address and its alarms.
     const delta = (
-      (PRICES.regions["eu-west-1"].natGatewayHour + PRICES.regions["eu-west-1"].publicIpv4AddressHour) *
-      PRICES.hoursPerMonth
+      (PRICES.regions["eu-west-1"].natGatewayHour + PRICES.regions["eu-west-1"].publicIpv4AddressHour) * PRICES.hoursPerMonth +
+      newAlarms.length * PRICES.regions["eu-west-1"].cloudWatchAlarmMonth.standard
     ).toFixed(2);
     expect(text.split("\n").find((line) => line.startsWith("| `staging-vpc` |"))).toMatch(
       new RegExp(`\\| \\+\\$${delta.replace(".", "\\.")} \\|$`),

@@ -302,7 +302,10 @@ describe("backend layer", () => {
           .filter((rule) => /(rotation|restart)-failed$/.test(rule.name))
           .map((rule) => rule.name)
           .sort();
-        expect(notified).toEqual(["treepli-production-backend-restart-failed", "treepli-production-backend-secret-rotation-failed"]);
+        expect(notified).toEqual([
+          "treepli-production-backend-db-password-restart-failed",
+          "treepli-production-backend-db-password-rotation-failed",
+        ]);
         for (const target of resources(json, "aws_cloudwatch_event_target").filter((t) => t.target_id === "operations-topic")) {
           expect(target.arn).toMatch(
             /cross-stack-reference-input-production-ops\.outputs\.cross-stack-output-aws_sns_topictopic_[0-9A-F]+arn/,
@@ -326,10 +329,16 @@ describe("backend layer", () => {
         expect(onlyResource(json, "aws_db_instance").iam_database_authentication_enabled).toBe(true);
       });
 
-      test("THEN nothing restarts the service after a rotation any more (nothing of it reads the password)", () => {
+      test("THEN nothing restarts the service after a rotation any more (nothing of it reads the password); a failed rotation still notifies", () => {
         expect(resources(json, "aws_ssm_document")).toEqual([]);
         expect(resources(json, "aws_sqs_queue")).toEqual([]);
-        expect(resources(json, "aws_cloudwatch_event_rule")).toEqual([]);
+        const rotationRules = resources(json, "aws_cloudwatch_event_rule")
+          .map((rule) => rule.name)
+          .filter((name: string) => /rotat|restart/.test(name));
+        expect(rotationRules).toEqual(["treepli-production-backend-db-password-rotation-failed"]);
+        expect(resources(json, "aws_cloudwatch_metric_alarm").map((alarm) => alarm.alarm_name)).not.toContainEqual(
+          expect.stringMatching(/restart/),
+        );
       });
 
       test("THEN the master secret stays where operators find it (and the database keeps its key: no replacement)", () => {

@@ -3,7 +3,7 @@ import { ENVIRONMENT_NAMES, SERVICE_LAYERS, serviceName } from "../../src/config
 import { loadEnvironmentConfig } from "../../src/config/load-config";
 import { environmentStacks, parse, refNamed, resourceNamed, synthEnvironment, TerraformJson } from "../helpers";
 
-const TERRAFORM_STACKS = ["vpc", "cluster", "media", "backend", "frontend"] as const;
+const TERRAFORM_STACKS = ["vpc", "cluster", "media", "backend", "frontend", "observability"] as const;
 
 describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
   const config = loadEnvironmentConfig(environment);
@@ -21,6 +21,7 @@ describe.each(ENVIRONMENT_NAMES)("every stack of %s", (environment) => {
       `${environment}-media`,
       `${environment}-backend`,
       `${environment}-frontend`,
+      `${environment}-observability`,
     ]);
   });
 

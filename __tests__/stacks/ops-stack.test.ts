@@ -33,9 +33,11 @@ describe("ops layer", () => {
     const json = parse(synthEnvironment(loadEnvironmentConfig("production")).ops);
     const keys = keysByAlias(json);
 
-    test("THEN it has the logs key in the home region and in us-east-1, the topics' keys in both, and the database key, all rotating and protected", () => {
+    test("THEN it has the logs key in the home region and in us-east-1, the topics' keys in both, the database key and the backup vaults' keys (home and copy region), all rotating and protected", () => {
       expect(keys.map(([alias, key]) => [alias, key.provider ?? "home", key.protect]).sort()).toEqual(
         [
+          ["alias/treepli-production-backup", "home", true],
+          ["alias/treepli-production-copy-backup", "aws.eu_central_1", true],
           ["alias/treepli-production-database", "home", true],
           ["alias/treepli-production-logs", "home", true],
           ["alias/treepli-production-logs", "aws.us_east_1", true],
@@ -151,7 +153,13 @@ describe("ops layer", () => {
         resources(json, "aws_kms_alias")
           .map((alias) => alias.name)
           .sort(),
-      ).toEqual(["alias/treepli-local-database", "alias/treepli-local-logs", "alias/treepli-local-ops-topics"]);
+      ).toEqual([
+        "alias/treepli-local-backup",
+        "alias/treepli-local-copy-backup",
+        "alias/treepli-local-database",
+        "alias/treepli-local-logs",
+        "alias/treepli-local-ops-topics",
+      ]);
       expect(resources(json, "aws_sns_topic")).toHaveLength(1);
       expect(json.output!.ops_topic_arn.value).toBe(json.output!.ops_topic_arn_us_east_1.value);
     });

@@ -52,6 +52,20 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
   moto's ARN as the `resource_arn` of a log delivery source (the viewer logs);
 - lets CloudTrail's StartLogging, StopLogging and DeleteTrail take the trail's ARN, as GetTrail does
   (the provider sends the ARN; moto looked up names only: HTTP 500, or a DeleteTrail that deleted nothing).
+- adds AWS Backup's backup selections (Create/Get/Delete/ListBackupSelections), which moto lacks
+  (`aws_backup_selection`: the database and the media bucket join the environment's plan), and, as
+  AWS does, refuses to delete a plan that still has selections; and reads a vault's or plan's tags
+  when the provider asks without a trailing slash (moto took the ARN from the path's second-to-last
+  part: the tags never came back, so every plan would set them again); and answers
+  ListRecoveryPointsByBackupVault (always empty: the emulator runs no backup job), which the provider
+  calls to empty a vault it destroys with `force_destroy` (moto: 404, so the destroy failed);
+- returns a bucket's replication rules as they were put (moto answers every rule with its delete
+  marker replication `Disabled` and without its source selection criteria: every plan would turn
+  delete marker replication and SSE-KMS object replication on again);
+- adds AWS Budgets' DescribeSubscribersForNotification and the budgets' tags (ListTagsForResource,
+  TagResource, UntagResource, CreateBudget's ResourceTags), which moto lacks: the provider reads every
+  notification's subscribers and the budget's tags back (500 NotImplemented, retried for minutes), so an
+  `aws_budgets_budget` with notifications and the providers' default tags could not be created.
 
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
@@ -60,18 +74,26 @@ import hashlib
 import json
 import os
 import sys
+from urllib.parse import unquote
 
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.autoscaling.models import AutoScalingBackend  # noqa: E402
+from moto.backup.exceptions import InvalidRequestException as BackupInvalidRequest  # noqa: E402
+from moto.backup.exceptions import ResourceNotFoundException as BackupNotFound  # noqa: E402
+from moto.backup.models import BackupBackend  # noqa: E402
+from moto.backup import urls as backup_urls  # noqa: E402
+from moto.backup.responses import BackupResponse  # noqa: E402
+from moto.budgets.exceptions import NotFoundException as BudgetNotFound  # noqa: E402
+from moto.budgets.responses import BudgetsResponse  # noqa: E402
 from moto.cloudfront import urls as cloudfront_urls  # noqa: E402
 from moto.cloudtrail.models import CloudTrailBackend  # noqa: E402
 from moto.cloudfront.exceptions import CloudFrontException  # noqa: E402
 from moto.cloudfront.models import CloudFrontBackend, Distribution  # noqa: E402
 from moto.cloudfront.responses import CloudFrontResponse  # noqa: E402
 from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
-from moto.core.utils import utcnow  # noqa: E402
+from moto.core.utils import unix_time, utcnow  # noqa: E402
 from moto.ecr.models import Image as EcrImage  # noqa: E402
 from moto.ecs.exceptions import EcsClientException  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
@@ -80,7 +102,9 @@ from moto.iam import models as iam_models  # noqa: E402
 from moto.moto_api._internal import mock_random  # noqa: E402
 from moto.rds.models import RDSBackend  # noqa: E402
 from moto.utilities.utils import get_partition  # noqa: E402
+from moto.s3.exceptions import ReplicationConfigurationNotFoundError  # noqa: E402
 from moto.s3.models import FakeDeleteMarker  # noqa: E402
+from moto.s3.responses import S3Response  # noqa: E402
 from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
 from moto.server import main  # noqa: E402
 from moto.utilities.tagging_service import TaggingService  # noqa: E402
@@ -390,6 +414,206 @@ _delete_trail = CloudTrailBackend.delete_trail
 CloudTrailBackend.start_logging = lambda self, name: _start_logging(self, _trail_name(self, name))  # type: ignore[method-assign]
 CloudTrailBackend.stop_logging = lambda self, name: _stop_logging(self, _trail_name(self, name))  # type: ignore[method-assign]
 CloudTrailBackend.delete_trail = lambda self, name: _delete_trail(self, _trail_name(self, name))  # type: ignore[method-assign]
+
+# AWS Backup selections: kept on the backend (cleared by /moto-api/reset), keyed by selection id. moto
+# dispatches rest-json calls by method and URI, so /backup/plans/{backupPlanId}/selections/... already
+# reaches BackupResponse; only the methods are missing.
+def _selections(backend: BackupBackend) -> dict:  # type: ignore[type-arg]
+    if not hasattr(backend, "treepli_selections"):
+        backend.treepli_selections = {}
+    return backend.treepli_selections
+
+
+def _selection_ids(response: BackupResponse) -> tuple:  # type: ignore[type-arg]
+    match = response.uri_match
+    return match.group("backupPlanId"), (match.groupdict().get("selectionId") if match else None)
+
+
+def _live_plan(backend: BackupBackend, plan_id: str) -> None:
+    plan = backend.plans.get(plan_id)
+    if plan is None or plan.deletion_date is not None:
+        raise BackupNotFound(msg=f"Failed reading Backup plan {plan_id}")
+
+
+def create_backup_selection(self: BackupResponse) -> str:
+    plan_id, _ = _selection_ids(self)
+    _live_plan(self.backup_backend, plan_id)
+    params = json.loads(self.body)
+    selection_id = str(mock_random.uuid4())
+    created = unix_time()
+    _selections(self.backup_backend)[selection_id] = {
+        "plan": plan_id,
+        "selection": params["BackupSelection"],
+        "created": created,
+        "creator": params.get("CreatorRequestId"),
+    }
+    return json.dumps({"SelectionId": selection_id, "BackupPlanId": plan_id, "CreationDate": created})
+
+
+def _selection(self: BackupResponse) -> tuple:  # type: ignore[type-arg]
+    plan_id, selection_id = _selection_ids(self)
+    entry = _selections(self.backup_backend).get(selection_id)
+    if entry is None or entry["plan"] != plan_id:
+        raise BackupNotFound(msg=f"Failed reading backup selection {selection_id} of plan {plan_id}")
+    return plan_id, selection_id, entry
+
+
+def get_backup_selection(self: BackupResponse) -> str:
+    plan_id, selection_id, entry = _selection(self)
+    body = {"BackupSelection": entry["selection"], "SelectionId": selection_id, "BackupPlanId": plan_id, "CreationDate": entry["created"]}
+    if entry["creator"]:
+        body["CreatorRequestId"] = entry["creator"]
+    return json.dumps(body)
+
+
+def delete_backup_selection(self: BackupResponse) -> str:
+    _, selection_id, _ = _selection(self)
+    del _selections(self.backup_backend)[selection_id]
+    return "{}"
+
+
+def list_backup_selections(self: BackupResponse) -> str:
+    plan_id, _ = _selection_ids(self)
+    _live_plan(self.backup_backend, plan_id)
+    items = [
+        {
+            "SelectionId": selection_id,
+            "SelectionName": entry["selection"].get("SelectionName"),
+            "BackupPlanId": plan_id,
+            "CreationDate": entry["created"],
+            "IamRoleArn": entry["selection"].get("IamRoleArn"),
+        }
+        for selection_id, entry in _selections(self.backup_backend).items()
+        if entry["plan"] == plan_id
+    ]
+    return json.dumps({"BackupSelectionsList": items})
+
+
+_delete_backup_plan = BackupBackend.delete_backup_plan
+
+
+def delete_backup_plan(self: BackupBackend, backup_plan_id: str):  # type: ignore[no-untyped-def]
+    # AWS: "You can't delete a backup plan that has selections" (delete the selections first).
+    if any(entry["plan"] == backup_plan_id for entry in _selections(self).values()):
+        raise BackupInvalidRequest(msg=f"Backup plan {backup_plan_id} still has resource assignments (selections): delete them first")
+    return _delete_backup_plan(self, backup_plan_id)
+
+
+def backup_list_tags(self: BackupResponse) -> str:
+    # GET /tags/{resourceArn}/, with or without the trailing slash.
+    resource_arn = unquote(self.path.split("/tags/", 1)[1]).rstrip("/")
+    return json.dumps({"Tags": self.backup_backend.list_tags(resource_arn=resource_arn)})
+
+
+BackupResponse.list_tags = backup_list_tags
+
+
+def list_recovery_points_by_backup_vault(self: BackupResponse) -> str:
+    vault_name = unquote(self.path.split("/backup-vaults/", 1)[1].split("/")[0])
+    self.backup_backend.describe_backup_vault(vault_name)  # ResourceNotFound for an unknown vault, as on AWS
+    return json.dumps({"RecoveryPoints": []})
+
+
+BackupResponse.list_recovery_points_by_backup_vault = list_recovery_points_by_backup_vault
+backup_urls.url_paths["{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/$"] = BackupResponse.dispatch
+BackupResponse.create_backup_selection = create_backup_selection
+BackupResponse.get_backup_selection = get_backup_selection
+BackupResponse.delete_backup_selection = delete_backup_selection
+BackupResponse.list_backup_selections = list_backup_selections
+BackupBackend.delete_backup_plan = delete_backup_plan
+
+
+# S3: replication rules come back as they were put (filter, delete marker replication, source selection).
+def get_bucket_replication(self: S3Response):  # type: ignore[no-untyped-def]
+    self.data["Action"] = "GetBucketReplication"
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+    rules = []
+    for rule in replication["Rule"]:
+        stored_filter = rule.get("Filter")
+        answer = {
+            "ID": rule["ID"],
+            "Priority": rule["Priority"],
+            "Status": rule["Status"],
+            "Filter": stored_filter if stored_filter and any(v is not None for v in stored_filter.values()) else {"Prefix": ""},
+            "DeleteMarkerReplication": rule.get("DeleteMarkerReplication") or {"Status": "Disabled"},
+            "Destination": rule["Destination"],
+        }
+        for key in ("SourceSelectionCriteria", "ExistingObjectReplication"):
+            if rule.get(key):
+                answer[key] = rule[key]
+        rules.append(answer)
+    return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+
+S3Response.get_bucket_replication = get_bucket_replication
+
+
+# AWS Budgets: a notification's subscribers, as created with it.
+def _same_notification(stored: dict, asked: dict) -> bool:  # type: ignore[type-arg]
+    keys = ("NotificationType", "ComparisonOperator", "ThresholdType")
+    return all(stored.get(key) == asked.get(key) for key in keys) and float(stored.get("Threshold", 0)) == float(asked.get("Threshold", 0))
+
+
+def describe_subscribers_for_notification(self: BudgetsResponse) -> str:
+    account_id = self._get_param("AccountId")
+    budget_name = self._get_param("BudgetName")
+    asked = self._get_param("Notification") or {}
+    budget = self.backend.budgets[account_id].get(budget_name)
+    if budget is None:
+        raise BudgetNotFound(f"Unable to get budget: {budget_name} - the budget doesn't exist.")
+    for notification in budget.notifications:
+        if _same_notification(notification.details, asked):
+            return json.dumps({"Subscribers": notification.subscribers, "NextToken": None})
+    raise BudgetNotFound(f"Unable to find the notification of budget {budget_name}.")
+
+
+BudgetsResponse.describe_subscribers_for_notification = describe_subscribers_for_notification
+
+
+def _budget_tags(response: BudgetsResponse) -> TaggingService:
+    backend = response.backend
+    if not hasattr(backend, "treepli_tags"):
+        backend.treepli_tags = TaggingService(tag_name="ResourceTags", key_name="Key", value_name="Value")
+    return backend.treepli_tags
+
+
+def _budget_arn(response: BudgetsResponse, account_id: str, budget_name: str) -> str:
+    return f"arn:{response.partition}:budgets::{account_id}:budget/{budget_name}"
+
+
+_create_budget = BudgetsResponse.create_budget
+
+
+def create_budget(self: BudgetsResponse) -> str:
+    body = _create_budget(self)
+    tags = self._get_param("ResourceTags") or []
+    if tags:
+        budget = self._get_param("Budget") or {}
+        _budget_tags(self).tag_resource(_budget_arn(self, self._get_param("AccountId"), budget.get("BudgetName")), tags)
+    return body
+
+
+def budget_list_tags_for_resource(self: BudgetsResponse) -> str:
+    tags = _budget_tags(self).list_tags_for_resource(self._get_param("ResourceARN"))["ResourceTags"]
+    return json.dumps({"ResourceTags": tags})
+
+
+def budget_tag_resource(self: BudgetsResponse) -> str:
+    _budget_tags(self).tag_resource(self._get_param("ResourceARN"), self._get_param("ResourceTags") or [])
+    return json.dumps({})
+
+
+def budget_untag_resource(self: BudgetsResponse) -> str:
+    _budget_tags(self).untag_resource_using_names(self._get_param("ResourceARN"), self._get_param("ResourceTagKeys") or [])
+    return json.dumps({})
+
+
+BudgetsResponse.create_budget = create_budget
+BudgetsResponse.list_tags_for_resource = budget_list_tags_for_resource
+BudgetsResponse.tag_resource = budget_tag_resource
+BudgetsResponse.untag_resource = budget_untag_resource
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -159,11 +159,14 @@ async function writeWrapper(
   fs.mkdirSync(path.join(workDir, "modules"), { recursive: true });
   const modules: Record<string, unknown> = {};
   let requiredProviders: Record<string, unknown> | undefined;
+  // Every alias a stack uses (us_east_1, and a second region's such as eu_central_1) is a root provider.
+  const allAliases = new Set<string>(["us_east_1"]);
   for (const [name, folder] of stacks) {
     const { provider, ...json } = structuredClone(jsonByStack.get(name) as StackJson);
     const aliases = [...new Set(Object.values(provider ?? {}).flatMap((configs) => configs.map((config) => config.alias)))].filter(
       (alias): alias is string => typeof alias === "string",
     );
+    for (const alias of aliases) allAliases.add(alias);
     if (json.terraform) {
       delete json.terraform.backend;
       requiredProviders ??= json.terraform.required_providers;
@@ -187,7 +190,7 @@ async function writeWrapper(
   const root = {
     terraform: { required_providers: requiredProviders ?? { aws: { source: "aws" } } },
     // Only validated, never configured: no credentials are needed.
-    provider: { aws: [{ region: "us-east-1" }, { region: "us-east-1", alias: "us_east_1" }] },
+    provider: { aws: [{ region: "us-east-1" }, ...[...allAliases].sort().map((alias) => ({ region: alias.replace(/_/g, "-"), alias }))] },
     module: modules,
   };
   fs.writeFileSync(path.join(workDir, ROOT_FILE), JSON.stringify(root, null, 2));

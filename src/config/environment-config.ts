@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { backendSchema } from "./schema/backend";
+import { backupSchema } from "./schema/backup";
 import { clusterSchema } from "./schema/cluster";
 import { accountSingleton, awsRegion, domainName, MISSING, tagMap } from "./schema/common";
 import { frontendSchema } from "./schema/frontend";
 import { mediaSchema } from "./schema/media";
 import { opsSchema } from "./schema/ops";
+import { observabilitySchema } from "./schema/observability";
 import { vpcSchema } from "./schema/vpc";
 import { EMULATOR_ACCOUNT_ID } from "../emulator/emulator-settings";
 
@@ -207,6 +209,16 @@ export const environmentConfigSchema = z
 
     /** The `frontend` layer: the Next.js site, its CDN and load balancer. */
     frontend: frontendSchema,
+
+    /** Alarm thresholds of every service and store, and the environment's budget (`schema/observability.ts`). */
+    observability: observabilitySchema,
+
+    /**
+     * AWS Backup of the database and the media bucket, and the copy to a second region (`schema/backup.ts`).
+     *
+     * @default - daily backups kept 35 days, no copy (production must configure one)
+     */
+    backup: backupSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     if (config.name === "production" && !config.protectStatefulResources) {
@@ -260,6 +272,23 @@ export const environmentConfigSchema = z
           message: `must be at least ${PRODUCTION_AUDIT_RETENTION_DAYS} in production: flow logs, access logs and the trail are kept for a year`,
         });
       }
+      if (config.backup.copy === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backup", "copy"],
+          input: MISSING,
+          message:
+            'is required in production: the database and media backups must survive the loss of the region (e.g. { region: "eu-central-1" })',
+        });
+      }
+      if (config.media.replication === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["media", "replication"],
+          input: MISSING,
+          message: 'is required in production: media must survive the loss of the region (e.g. { region: "eu-central-1" })',
+        });
+      }
       if (!config.domains.site) {
         ctx.addIssue({
           code: "custom",
@@ -293,6 +322,19 @@ export const environmentConfigSchema = z
         input: config.aws.accountId,
         message: "is the AWS emulator's account id: give a real environment its own account, or set emulator.endpoint",
       });
+    }
+    for (const [path, region] of [
+      [["backup", "copy", "region"], config.backup.copy?.region],
+      [["media", "replication", "region"], config.media.replication?.region],
+    ] as const) {
+      if (region === config.aws.region) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...path],
+          input: region,
+          message: `is the environment's own region (aws.region): a second region is what survives the loss of the first; choose another`,
+        });
+      }
     }
     serviceProblems(config, ctx);
   });

@@ -49,6 +49,10 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     frontend: {
       services: { frontend: { ...frontendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 3 } },
     },
+    // Operations (issue 15): alarm thresholds at their defaults (docs/operations.md), the budget, backups kept
+    // in the region only (staging holds no data that cannot be recreated).
+    observability: { budget: { monthlyLimitUsd: 500 } },
+    backup: { retentionDays: 14 },
   },
   production: {
     name: "production",
@@ -69,6 +73,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     media: {
       corsAllowedOrigins: [`https://${PLACEHOLDERS.environments.production.domains.site}`],
       priceClass: "PriceClass_200",
+      replication: { region: "eu-central-1" },
     },
     backend: {
       services: { backend: { ...backendApp, cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 } },
@@ -87,6 +92,14 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
       services: { frontend: { ...frontendApp, cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 10 } },
       priceClass: "PriceClass_200",
     },
+    // Operations (issue 15): the database's alarms sized for db.m7g.large (8 GiB: max_connections about 860),
+    // storage alarm above what autoscaling's 6-hour pause could let fill; backups and media copied to
+    // Frankfurt. A compliance lock (backup.vaultLock) is the owner's decision: it cannot be undone.
+    observability: {
+      budget: { monthlyLimitUsd: 3000 },
+      alarms: { database: { connections: { threshold: 700 }, freeableMemoryMiB: { threshold: 512 }, freeStorageGiB: { threshold: 20 } } },
+    },
+    backup: { retentionDays: 35, copy: { region: "eu-central-1" } },
   },
   local: {
     name: "local",
@@ -102,7 +115,9 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     vpc: { cidr: "10.99.0.0/16", azCount: 2, natGateways: "single" },
     cluster: { instanceType: "t3.small", minSize: 1, maxSize: 2, desiredCapacity: 1 },
     github: { deployEnvironment: "local" },
-    media: { corsDevelopmentOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1 },
+    // Replicated, backed up, copied and locked as production is (in another emulated region), so that the
+    // end-to-end test reads all of it back.
+    media: { corsDevelopmentOrigins: ["http://localhost:3000"], noncurrentVersionExpirationDays: 1, replication: { region: "us-west-2" } },
     backend: {
       services: { backend: { ...backendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },
       throttling: { rateLimit: 10, burstLimit: 20 },
@@ -111,6 +126,12 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfigInput>> = {
     },
     frontend: {
       services: { frontend: { ...frontendApp, cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2 } },
+    },
+    observability: { budget: { monthlyLimitUsd: 100 } },
+    backup: {
+      retentionDays: 7,
+      copy: { region: "us-west-2", retentionDays: 7 },
+      vaultLock: { minRetentionDays: 1, maxRetentionDays: 30, changeableForDays: 3 },
     },
   },
 };

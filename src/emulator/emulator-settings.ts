@@ -15,6 +15,8 @@ export const EMULATED_SERVICES = [
   "apigatewayv2",
   "applicationautoscaling",
   "autoscaling",
+  "backup",
+  "budgets",
   "cloudfront",
   "cloudtrail",
   "cloudwatch",

@@ -1,3 +1,4 @@
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { CloudFrontCertificate } from "../constructs/edge/cloudfront-certificate";
@@ -5,12 +6,17 @@ import { HttpApi } from "../constructs/edge/http-api";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { POSTGRES_PORT, PostgresDatabase } from "../constructs/data/postgres-database";
 import { RestartServiceOnRotation } from "../constructs/data/restart-service-on-rotation";
+import { DatabaseAlarms } from "../constructs/observability/database-alarms";
+import { HttpApiAlarms } from "../constructs/observability/http-api-alarms";
+import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
+import { SecretRotationAlarms } from "../constructs/observability/secret-rotation-alarms";
 import { ClusterRefs } from "./cluster-stack";
 import { EcsServiceSecret } from "../constructs/compute/ecs-service-base";
 import { EcsWebService } from "../constructs/compute/ecs-web-service";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
-import { addLayerServices } from "./layer-services";
+import { addLayerServices, LayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
 import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
@@ -34,7 +40,7 @@ export interface BackendRefs {
 
 /** Props of {@link BackendStack}. */
 export interface BackendStackProps extends EnvironmentStackProps {
-  /** The keys and topics of the ops stack. */
+  /** The keys and topics of the ops stack (the database's key, log groups; alarms' topics; the backup plan the database joins). */
   readonly ops: OpsRefs;
   /** The network from the vpc stack. */
   readonly network: NetworkRefs;
@@ -59,6 +65,9 @@ export interface BackendStackProps extends EnvironmentStackProps {
 export class BackendStack extends EnvironmentStack {
   /** The API, for the frontend. */
   public readonly backend: BackendRefs;
+
+  /** The API path's alarms and the workers', for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
 
   constructor(scope: Construct, props: BackendStackProps) {
     super(scope, "backend", props);
@@ -88,7 +97,7 @@ export class BackendStack extends EnvironmentStack {
 
     // The layer's services: the API (named "backend") and any queue workers, each with its repository
     // and deploy role. The API's props are what this stack wires to it.
-    const { web: service } = addLayerServices(this, {
+    const services = addLayerServices(this, {
       config,
       layer: "backend",
       network,
@@ -144,6 +153,7 @@ export class BackendStack extends EnvironmentStack {
         ],
       }),
     });
+    const service = services.web;
 
     loadBalancer = new LoadBalancer(this, "load-balancer", {
       name,
@@ -190,8 +200,11 @@ export class BackendStack extends EnvironmentStack {
     });
     loadBalancer.admitSecurityGroup(api.vpcLinkSecurityGroup.id);
 
-    database = this.createDatabase(props, name, service);
+    const { database: created, restart } = this.createDatabase(props, name, service);
+    database = created;
     applicationUserArn = database.databaseUserArn(APPLICATION_DATABASE_USER);
+
+    this.monitoring = this.monitor({ ops, services, loadBalancer, api, database, restart });
 
     this.backend = { apiUrl: apiDomain ? `https://${apiDomain}` : api.invokeUrl };
 
@@ -203,7 +216,11 @@ export class BackendStack extends EnvironmentStack {
    * the ops layer's database key) and, while the tasks still read the master password (phase 1), the
    * restart after its rotation.
    */
-  private createDatabase(props: BackendStackProps, name: string, service: EcsWebService): PostgresDatabase {
+  private createDatabase(
+    props: BackendStackProps,
+    name: string,
+    service: EcsWebService,
+  ): { database: PostgresDatabase; restart?: RestartServiceOnRotation } {
     const { config, ops, network, cluster } = props;
     const settings = config.backend.database;
     const database = new PostgresDatabase(this, "database", {
@@ -236,19 +253,19 @@ export class BackendStack extends EnvironmentStack {
 
     // RDS rotates the password in Secrets Manager; tasks read it once, at start. While they still get it
     // (phase 1), a successful rotation starts a new deployment of the service, whose tasks start with the
-    // new password (docs/decisions.md); a failed rotation or restart notifies the operations topic.
-    if (!settings.withdrawMasterPassword) {
-      new RestartServiceOnRotation(this, "restart-on-rotation", {
-        namePrefix: name,
-        secretArn: database.masterUserSecretArn,
-        clusterName: cluster.clusterName,
-        clusterArn: cluster.clusterArn,
-        serviceName: service.serviceName,
-        serviceArn: service.serviceArn,
-        notificationTopicArn: ops.topicArn,
-      });
-    }
-    return database;
+    // new password (docs/decisions.md); a failed rotation or restart notifies the operations topic
+    // (SecretRotationAlarms, in monitor()).
+    const restart = settings.withdrawMasterPassword
+      ? undefined
+      : new RestartServiceOnRotation(this, "restart-on-rotation", {
+          namePrefix: name,
+          secretArn: database.masterUserSecretArn,
+          clusterName: cluster.clusterName,
+          clusterArn: cluster.clusterArn,
+          serviceName: service.serviceName,
+          serviceArn: service.serviceArn,
+        });
+    return { database, restart };
   }
 
   /** What operators and the frontend read of the layer. */
@@ -271,5 +288,77 @@ export class BackendStack extends EnvironmentStack {
       description: "Internal load balancer (reachable from the VPC link only)",
       value: loadBalancer.dnsName,
     });
+  }
+
+  /**
+   * The alarms of the API path (API, load balancer, database; the services have theirs from
+   * addLayerServices), the database's daily AWS Backup, and the dashboard rows they make.
+   */
+  private monitor(parts: {
+    ops: OpsRefs;
+    services: LayerServices;
+    loadBalancer: LoadBalancer;
+    api: HttpApi;
+    database: PostgresDatabase;
+    /** The restart after a rotation (phase 1 of the move to IAM authentication only). */
+    restart?: RestartServiceOnRotation;
+  }): LayerMonitoring {
+    const { config } = this;
+    const { ops, services, loadBalancer, api, database, restart } = parts;
+    const name = `treepli-${config.name}-backend`;
+    const alarms = config.observability.alarms;
+    const web: EcsWebService = services.web;
+    const webAlarms = services.all.find((entry) => entry.service === web)!.alarms;
+
+    const apiAlarms = new HttpApiAlarms(this, "api-alarms", {
+      ...alarmProps(this, ops, `${name}-api`, `API ${config.domains.api ?? name}`),
+      apiId: api.api.id,
+      accessLogGroupName: api.logGroup.name,
+      settings: alarms.api,
+    });
+    const loadBalancerAlarms = new LoadBalancerAlarms(this, "load-balancer-alarms", {
+      ...alarmProps(this, ops, `${name}-alb`, `Load balancer ${name} (internal)`),
+      loadBalancerArnSuffix: loadBalancer.arnSuffix,
+      targetGroups: [{ label: "backend", arnSuffix: web.targetGroup.arnSuffix }],
+      settings: alarms.loadBalancer,
+    });
+    const databaseAlarms = new DatabaseAlarms(this, "database-alarms", {
+      ...alarmProps(this, ops, `${name}-db`, `Database ${name} (PostgreSQL)`),
+      dbInstanceIdentifier: database.instance.identifier,
+      settings: alarms.database,
+    });
+
+    // The password's rotation and the restart that follows it: no metric of their own but the rule's invocations.
+    const rotationAlarms = new SecretRotationAlarms(this, "rotation-alarms", {
+      ...alarmProps(this, ops, `${name}-db-password`, `Database password rotation (${name})`),
+      secretArn: database.masterUserSecretArn,
+      secretDescription: `${name}'s database master password`,
+      restart: restart && { ruleName: restart.ruleName, runbookName: restart.runbookName },
+      serviceName: web.serviceName,
+      failedRestarts: alarms.rotation.failedRestarts,
+    });
+
+    // Daily AWS Backup of the database, in the environment's plan (the ops layer), copied to the second region.
+    new BackupSelection(this, "database-backup", {
+      name: `${name}-database`,
+      planId: ops.backupPlanId,
+      iamRoleArn: ops.backupRoleArn,
+      resources: [database.instance.arn],
+    });
+
+    return {
+      requestPath: {
+        title: "API: API Gateway → load balancer → service → database",
+        panels: [
+          apiAlarms.panel,
+          loadBalancerAlarms.panel,
+          webAlarms.panel,
+          databaseAlarms.panel,
+          // Without the restart (phase 2), rotations have notifications only: no graph to draw.
+          ...(rotationAlarms.panel.widgets.length > 0 ? [rotationAlarms.panel] : []),
+        ],
+      },
+      otherRows: [services.workersRow],
+    };
   }
 }

@@ -4,7 +4,9 @@ import { Construct } from "constructs";
 import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
 import { GithubOidcProvider } from "../constructs/delivery/github-oidc-provider";
 import { HostAccessRegistrationAlert } from "../constructs/ops/host-access-registration-alert";
+import { AutoscalingGroupAlarms } from "../constructs/observability/autoscaling-group-alarms";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
 import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
@@ -22,7 +24,7 @@ export interface ClusterRefs {
 
 /** Props of {@link ClusterStack}. */
 export interface ClusterStackProps extends EnvironmentStackProps {
-  /** The keys and topics of the ops stack (the detection of host access notifies its topic). */
+  /** The keys and topics of the ops stack (the detection of host access and the instances' alarm notify its topic). */
   readonly ops: OpsRefs;
   /** The network from the vpc stack. */
   readonly network: NetworkRefs;
@@ -46,6 +48,9 @@ export interface ClusterStackProps extends EnvironmentStackProps {
 export class ClusterStack extends EnvironmentStack {
   /** The cluster, for the service layers. */
   public readonly cluster: ClusterRefs;
+
+  /** The container instances' alarm, for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
 
   constructor(scope: Construct, props: ClusterStackProps) {
     super(scope, "cluster", props);
@@ -77,6 +82,14 @@ export class ClusterStack extends EnvironmentStack {
       instanceRefreshMinHealthyPercent: config.cluster.instanceRefreshMinHealthyPercent,
       dependsOn: prerequisites,
     });
+
+    const instanceAlarms = new AutoscalingGroupAlarms(this, "instances-alarms", {
+      ...alarmProps(this, ops, `treepli-${config.name}-instances`, `Container instances (treepli-${config.name}-container-instances)`),
+      autoScalingGroupName: cluster.autoscalingGroup.name,
+      maxSize: config.cluster.maxSize,
+      atMaxSize: config.observability.alarms.cluster.atMaxSize,
+    });
+    this.monitoring = { otherRows: [{ title: "Cluster: the container instances every service runs on", panels: [instanceAlarms.panel] }] };
 
     const githubOidcProvider = new GithubOidcProvider(this, "github-oidc", { mode: singletons.githubOidcProvider });
 

@@ -15,9 +15,10 @@ export const TERRAFORM_REQUIRED_VERSION = "~> 1.11.0";
 
 /**
  * The layers of the estate, in deployment order. `bootstrap` holds the state bucket itself; `ops` the
- * keys, operations topics and trail every later layer uses.
+ * keys, operations topics and trail every later layer uses; `observability` the dashboard that reads
+ * every other layer.
  */
-export const LAYERS = ["bootstrap", "ops", "vpc", "cluster", "media", "backend", "frontend"] as const;
+export const LAYERS = ["bootstrap", "ops", "vpc", "cluster", "media", "backend", "frontend", "observability"] as const;
 
 /** One layer of the estate. */
 export type Layer = (typeof LAYERS)[number];
@@ -54,6 +55,7 @@ export abstract class EnvironmentStack extends TerraformStack {
   public readonly provider: AwsProvider;
 
   private globalProvider?: AwsProvider;
+  private readonly regionProviders = new Map<string, AwsProvider>();
 
   protected constructor(scope: Construct, layer: Layer, props: EnvironmentStackProps, options: { remoteState?: boolean } = {}) {
     super(scope, stackName(props.config, layer));
@@ -85,9 +87,26 @@ export abstract class EnvironmentStack extends TerraformStack {
    * An AWS provider for us-east-1, where CloudFront's certificates must live (and its global
    * resources are managed). The same account guard and default tags as the stack's provider.
    */
-  protected usEast1Provider(): AwsProvider {
+  public usEast1Provider(): AwsProvider {
     this.globalProvider ??= new AwsProvider(this, "aws-us-east-1", { ...this.providerConfig("us-east-1"), alias: "us_east_1" });
     return this.globalProvider;
+  }
+
+  /**
+   * An AWS provider for `region` in the environment's account (a second region: the copy of backups,
+   * the replica of media), with the same account guard and default tags as the stack's provider, aliased
+   * by the region (`aws.eu_central_1`). The stack's own provider for its region; us-east-1's is
+   * {@link usEast1Provider}.
+   */
+  public regionProvider(region: string): AwsProvider {
+    if (region === this.config.aws.region) return this.provider;
+    if (region === "us-east-1") return this.usEast1Provider();
+    let provider = this.regionProviders.get(region);
+    if (provider === undefined) {
+      provider = new AwsProvider(this, `aws-${region}`, { ...this.providerConfig(region), alias: region.replace(/-/g, "_") });
+      this.regionProviders.set(region, provider);
+    }
+    return provider;
   }
 
   private providerConfig(region: string): AwsProviderConfig {

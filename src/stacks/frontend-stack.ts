@@ -8,12 +8,15 @@ import { OriginHeaderListenerRule, OriginSecretValues } from "../constructs/edge
 import { SiteDistribution } from "../constructs/edge/site-distribution";
 import { partitionOf } from "../constructs/iam/policy-document";
 import { CloudFrontAccessLogs } from "../constructs/observability/cloudfront-access-logs";
+import { DistributionAlarms } from "../constructs/observability/distribution-alarms";
+import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
 import { BackendRefs } from "./backend-stack";
 import { originSecretName } from "./bootstrap-stack";
 import { ClusterRefs } from "./cluster-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import { addLayerServices } from "./layer-services";
 import { MediaRefs } from "./media-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
 import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
@@ -22,7 +25,7 @@ export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudf
 
 /** Props of {@link FrontendStack}. */
 export interface FrontendStackProps extends EnvironmentStackProps {
-  /** The keys of the ops stack (log groups, the site's viewer logs in us-east-1). */
+  /** The keys and topics of the ops stack (log groups, the site's viewer logs in us-east-1; the alarms' topics). */
   readonly ops: OpsRefs;
   /** The network from the vpc stack. */
   readonly network: NetworkRefs;
@@ -43,6 +46,9 @@ export interface FrontendStackProps extends EnvironmentStackProps {
  * distribution's viewer logs (CloudFront standard logging v2, in us-east-1) are kept as audit records.
  */
 export class FrontendStack extends EnvironmentStack {
+  /** The site path's alarms and the workers', for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
+
   constructor(scope: Construct, props: FrontendStackProps) {
     super(scope, "frontend", props);
     const { config, ops, network, cluster, media, backend } = props;
@@ -58,7 +64,7 @@ export class FrontendStack extends EnvironmentStack {
     // The layer's services: the site (named "frontend") and any queue workers, each with its repository
     // and deploy role. The site's props are what this stack wires to it.
     let loadBalancer: LoadBalancer | undefined;
-    const { web: service } = addLayerServices(this, {
+    const services = addLayerServices(this, {
       config,
       layer: "frontend",
       network,
@@ -82,6 +88,7 @@ export class FrontendStack extends EnvironmentStack {
         },
       }),
     });
+    const service = services.web;
 
     const originCertificate = originName
       ? new CloudFrontCertificate(this, "origin-certificate", {
@@ -163,6 +170,28 @@ export class FrontendStack extends EnvironmentStack {
       }
       alias("origin-a", originName, "A", { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId });
     }
+
+    // The site path's alarms (the service has its own from addLayerServices): CloudFront's in us-east-1.
+    const distributionAlarms = new DistributionAlarms(this, "site-alarms", {
+      ...alarmProps(this, ops, `${name}-site-cdn`, `Site CDN (${site ?? "CloudFront"})`, "us-east-1"),
+      distributionId: distribution.distribution.id,
+      originDescription: "the site's load balancer",
+      settings: config.observability.alarms.distribution,
+    });
+    const loadBalancerAlarms = new LoadBalancerAlarms(this, "load-balancer-alarms", {
+      ...alarmProps(this, ops, `${name}-alb`, `Load balancer ${name} (public, CloudFront only)`),
+      loadBalancerArnSuffix: loadBalancer.arnSuffix,
+      targetGroups: [{ label: "frontend", arnSuffix: service.targetGroup.arnSuffix }],
+      settings: config.observability.alarms.loadBalancer,
+    });
+    const serviceAlarms = services.all.find((entry) => entry.service === service)!.alarms;
+    this.monitoring = {
+      requestPath: {
+        title: "Site: CloudFront → load balancer → service",
+        panels: [distributionAlarms.panel, loadBalancerAlarms.panel, serviceAlarms.panel],
+      },
+      otherRows: [services.workersRow],
+    };
 
     new TerraformOutput(this, "site_domain_name", { description: "CloudFront domain name of the site", value: distribution.domainName });
     new TerraformOutput(this, "site_distribution_id", {

@@ -10,7 +10,12 @@ import { EcsServiceBase } from "../constructs/compute/ecs-service-base";
 import { EcsWebService, EcsWebServiceProps } from "../constructs/compute/ecs-web-service";
 import { GithubDeployment } from "../constructs/delivery/github-deployment";
 import { WorkQueue } from "../constructs/messaging/work-queue";
+import { DashboardRow } from "../constructs/observability/environment-dashboard";
+import { EcsServiceAlarms } from "../constructs/observability/ecs-service-alarms";
+import { QueueAlarms } from "../constructs/observability/queue-alarms";
 import { ClusterRefs } from "./cluster-stack";
+import { EnvironmentStack } from "./environment-stack";
+import { alarmProps } from "./monitoring";
 import { OpsRefs } from "./ops-stack";
 import { NetworkRefs } from "./vpc-stack";
 
@@ -49,7 +54,7 @@ export interface LayerServicesProps {
   readonly network: NetworkRefs;
   /** The shared cluster (and the account's GitHub OIDC provider) from the cluster stack. */
   readonly cluster: ClusterRefs;
-  /** The keys of the ops stack (every service's log group is encrypted with its logs key). */
+  /** The keys and topics of the ops stack (every service's log group is encrypted with its logs key; its alarms notify the topic). */
   readonly ops: OpsRefs;
   /**
    * The props of the layer's web service (the one named after the layer, which its load balancer
@@ -68,6 +73,10 @@ export interface LayerService {
   readonly deployment: GithubDeployment;
   /** The queue it consumes, for a queue worker. */
   readonly queue?: WorkQueue;
+  /** Its alarms (running tasks, CPU, memory, placement failures). */
+  readonly alarms: EcsServiceAlarms;
+  /** Its queue's alarms (dead letters, oldest message), for a queue worker. */
+  readonly queueAlarms?: QueueAlarms;
 }
 
 /** What {@link addLayerServices} built. */
@@ -76,21 +85,26 @@ export interface LayerServices {
   readonly web: EcsWebService;
   /** Every service of the layer (the web service too), in the order of the configuration. */
   readonly all: LayerService[];
+  /** The dashboard row of the layer's queue workers (each: its service, then its queue), if it has any. */
+  readonly workersRow: DashboardRow;
 }
 
 /**
  * Builds every service of a layer from its `services` map: for each, its GitHub deployment (image
  * repository, deploy role, outputs) and its ECS service — the web service with the props the stack
- * gives, each queue worker with its own queue and dead-letter queue. Adding a worker to a layer is a
- * configuration entry; nothing here or in the stack changes.
+ * gives, each queue worker with its own queue and dead-letter queue — and its alarms (every service:
+ * running tasks, CPU, memory, placement failures; a worker's queue: dead letters, oldest message), which
+ * the dashboard shows. Adding a worker to a layer is a configuration entry; nothing here or in the stack
+ * changes.
  *
  * Terraform addresses: the service named after its layer keeps the addresses it had when a layer had
  * one service (its construct scope is `Default`, which cdktf leaves out of addresses) and the unprefixed
  * outputs; every other service lives under its key (`worker_service_...`) with outputs prefixed
  * `<key>_` (`worker_repository_url`).
  */
-export function addLayerServices(stack: Construct, props: LayerServicesProps): LayerServices {
+export function addLayerServices(stack: EnvironmentStack, props: LayerServicesProps): LayerServices {
   const { config, layer, network, cluster, ops } = props;
+  const alarmSettings = config.observability.alarms;
   const all: LayerService[] = [];
   let web: EcsWebService | undefined;
 
@@ -155,11 +169,34 @@ export function addLayerServices(stack: Construct, props: LayerServicesProps): L
       throw new Error(`${layer}.services.${key}: neither web nor queue`);
     }
     deployment.rollsOut(service);
-    all.push({ key, service, deployment, queue });
+    const alarms = new EcsServiceAlarms(scope, "service-alarms", {
+      ...alarmProps(stack, ops, name, `Service ${name}`),
+      clusterName: cluster.clusterName,
+      // The names as configured (what the resources are named), so the dashboard reads no output for them.
+      serviceName: name,
+      serviceArn: service.serviceArn,
+      minCount: settings.minCount,
+      settings: alarmSettings.service,
+    });
+    const queueAlarms =
+      queue &&
+      new QueueAlarms(scope, "queue-alarms", {
+        ...alarmProps(stack, ops, `${name}-queue`, `Queue ${name} (dead letters: ${name}-dlq)`),
+        queueName: name,
+        deadLetterQueueName: `${name}-dlq`,
+        settings: alarmSettings.queue,
+      });
+    all.push({ key, service, deployment, queue, alarms, queueAlarms });
   }
 
   if (!web) throw new Error(`${layer}.services has no web service "${layer}"; configuration validation should have refused it`);
-  return { web, all };
+  const workersRow: DashboardRow = {
+    title: `${layer[0].toUpperCase()}${layer.slice(1)} queue workers: service → queue`,
+    panels: all
+      .filter((entry) => entry.service !== web)
+      .flatMap((entry) => [entry.alarms.panel, ...(entry.queueAlarms ? [entry.queueAlarms.panel] : [])]),
+  };
+  return { web, all, workersRow };
 }
 
 /** The props every service of the estate takes from its configuration and the shared layers. */

@@ -10,6 +10,7 @@ import {
   topicPublishersKeyStatement,
 } from "../constructs/ops/key-policy-statements";
 import { OPERATIONS_TOPIC_PUBLISHERS, OperationsTopic, TopicSubscriber } from "../constructs/ops/operations-topic";
+import { addBackupAndBudget } from "./backup-and-budget";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
 /** Name of the account trail (an account singleton: one per account, whichever environment creates it). */
@@ -35,6 +36,10 @@ export interface OpsRefs {
   readonly topicArnUsEast1: string;
   /** KMS key of the database: storage, Performance Insights, the master user's secret. */
   readonly databaseKeyArn: string;
+  /** The environment's AWS Backup plan: each store's stack selects its store into it. */
+  readonly backupPlanId: string;
+  /** The role AWS Backup runs the plan's jobs with (each selection names it). */
+  readonly backupRoleArn: string;
 }
 
 /**
@@ -128,12 +133,17 @@ export class OpsStack extends EnvironmentStack {
       new TerraformOutput(this, "trail_bucket_name", { description: "Bucket of the trail's log files", value: trail.bucket.bucket });
     }
 
+    // Backups (vaults, plan, role) and the budget: schema/backup.ts, schema/observability.ts.
+    const { backup } = addBackupAndBudget(this, config, homeTopic.topicArn);
+
     this.ops = {
       logsKeyArn: logsKey.keyArn,
       logsKeyArnUsEast1: logsKeyUsEast1.keyArn,
       topicArn: homeTopic.topicArn,
       topicArnUsEast1: topicUsEast1.topicArn,
       databaseKeyArn: databaseKey.keyArn,
+      backupPlanId: backup.planId,
+      backupRoleArn: backup.roleArn,
     };
 
     new TerraformOutput(this, "ops_topic_arn", { description: "The operations topic (home region)", value: homeTopic.topicArn });

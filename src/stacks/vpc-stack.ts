@@ -1,7 +1,9 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { VpcNetwork } from "../constructs/network/vpc-network";
+import { NatGatewayAlarms } from "../constructs/observability/nat-gateway-alarms";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import { alarmProps, LayerMonitoring } from "./monitoring";
 import { OpsRefs } from "./ops-stack";
 
 /**
@@ -23,7 +25,7 @@ export interface NetworkRefs {
 
 /** Props of {@link VpcStack}. */
 export interface VpcStackProps extends EnvironmentStackProps {
-  /** The keys and topics of the ops stack (the flow logs' log group is encrypted with its logs key). */
+  /** The keys and topics of the ops stack (the flow logs' log group is encrypted with its logs key; the NAT gateways' alarms notify its topic). */
   readonly ops: OpsRefs;
 }
 
@@ -31,6 +33,9 @@ export interface VpcStackProps extends EnvironmentStackProps {
 export class VpcStack extends EnvironmentStack {
   /** The network, for the later layers. */
   public readonly network: NetworkRefs;
+
+  /** The NAT gateways' alarms, for the dashboard. */
+  public readonly monitoring: LayerMonitoring;
 
   constructor(scope: Construct, props: VpcStackProps) {
     super(scope, "vpc", props);
@@ -49,6 +54,18 @@ export class VpcStack extends EnvironmentStack {
       flowLogRetentionDays: config.ops.auditLogRetentionDays,
       flowLogKmsKeyArn: ops.logsKeyArn,
     });
+
+    const natAlarms = network.natGateways.map(
+      (nat, az) =>
+        new NatGatewayAlarms(this, `nat-gateway-${az}-alarms`, {
+          ...alarmProps(this, ops, `treepli-${config.name}-nat-${az}`, `NAT gateway ${az} (treepli-${config.name}-nat-${az})`),
+          natGatewayId: nat.id,
+          settings: config.observability.alarms.natGateway,
+        }),
+    );
+    this.monitoring = {
+      otherRows: [{ title: "Network: NAT gateways (the private subnets' way out)", panels: natAlarms.map((alarms) => alarms.panel) }],
+    };
 
     this.network = {
       vpcId: network.vpc.id,

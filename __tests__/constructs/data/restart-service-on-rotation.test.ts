@@ -88,9 +88,7 @@ describe("RestartServiceOnRotation", () => {
 });
 
 describe("RestartServiceOnRotation, when something goes wrong", () => {
-  const TOPIC = "arn:aws:sns:eu-west-1:111111111111:treepli-staging-ops";
-  const json = build({ notificationTopicArn: TOPIC });
-  const rules = resources(json, "aws_cloudwatch_event_rule");
+  const json = build();
   const targets = resources(json, "aws_cloudwatch_event_target");
   const restart = targets.find((t) => t.target_id === "force-new-deployment");
 
@@ -123,42 +121,8 @@ describe("RestartServiceOnRotation, when something goes wrong", () => {
     expect(statements[1]).toEqual(expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny" }));
   });
 
-  test("THEN a failed rotation of exactly that secret notifies the topic", () => {
-    const rule = rules.find((r) => r.name === "treepli-staging-backend-secret-rotation-failed");
-    expect(JSON.parse(rule.event_pattern)).toEqual({
-      source: ["aws.secretsmanager"],
-      "detail-type": ["AWS Service Event via CloudTrail"],
-      detail: {
-        eventSource: ["secretsmanager.amazonaws.com"],
-        eventName: ["RotationFailed"],
-        additionalEventData: { SecretId: [SECRET] },
-      },
-    });
-  });
-
-  test("THEN an execution of exactly that runbook that failed, timed out or was cancelled notifies the topic", () => {
-    const rule = rules.find((r) => r.name === "treepli-staging-backend-restart-failed");
-    expect(JSON.parse(rule.event_pattern)).toEqual({
-      source: ["aws.ssm"],
-      "detail-type": ["EC2 Automation Execution Status-change Notification"],
-      detail: { Definition: [expect.stringMatching(/^\$\{aws_ssm_document\.[^.]+\.name\}$/)], Status: ["Failed", "TimedOut", "Cancelled"] },
-    });
-    const notifications = targets.filter((t) => t.target_id === "operations-topic");
-    expect(notifications.map((t) => t.arn)).toEqual([TOPIC, TOPIC]);
-  });
-
-  test("GIVEN no topic THEN there are no notifications, but still the retries and the dead-letter queue", () => {
-    const quiet = build();
-    expect(resources(quiet, "aws_cloudwatch_event_rule").map((r) => r.name)).toEqual(["treepli-staging-backend-secret-rotated"]);
-    expect(resources(quiet, "aws_sqs_queue")).toHaveLength(1);
-  });
-
   test("GIVEN retries EventBridge does not offer THEN they are refused", () => {
-    expect(() => build({ notificationTopicArn: TOPIC, maximumEventAgeSeconds: 30 })).toThrow(
-      /maximumEventAgeSeconds must be a whole number from 60 to 86400, got 30/,
-    );
-    expect(() => build({ notificationTopicArn: TOPIC, maximumRetryAttempts: 200 })).toThrow(
-      /maximumRetryAttempts must be a whole number from 0 to 185, got 200/,
-    );
+    expect(() => build({ maximumEventAgeSeconds: 30 })).toThrow(/maximumEventAgeSeconds must be a whole number from 60 to 86400, got 30/);
+    expect(() => build({ maximumRetryAttempts: 200 })).toThrow(/maximumRetryAttempts must be a whole number from 0 to 185, got 200/);
   });
 });

@@ -1,5 +1,4 @@
 import { Testing } from "cdktf";
-import { EventNotification } from "../../../src/constructs/ops/event-notification";
 import { HostAccessRegistrationAlert } from "../../../src/constructs/ops/host-access-registration-alert";
 import { onlyResource, parse } from "../../helpers";
 
@@ -97,25 +96,5 @@ describe("HostAccessRegistrationAlert", () => {
       account: "$.account",
       region: "$.region",
     });
-  });
-});
-
-describe("EventNotification", () => {
-  const build = (summary: string, fields: Record<string, string>) => () =>
-    Testing.synthScope((scope) => {
-      new EventNotification(scope, "n", { ruleName: "r", description: "d", eventPattern: {}, topicArn: TOPIC, summary, fields });
-    });
-
-  test("THEN the message is JSON once EventBridge replaces the placeholders with the fields' JSON values", () => {
-    const json = parse(build('Something "quoted" happened', { who: "$.detail.userIdentity.arn", n: "$.detail.count" })());
-    const template: string = onlyResource(json, "aws_cloudwatch_event_target").input_transformer.input_template;
-    const filled = template.replace("<who>", JSON.stringify("arn:aws:iam::1:role/x")).replace("<n>", "3");
-    expect(JSON.parse(filled)).toEqual({ summary: 'Something "quoted" happened', who: "arn:aws:iam::1:role/x", n: 3 });
-  });
-
-  test("THEN a summary with placeholders' brackets, a field that is not a JSON path or is called summary is refused", () => {
-    expect(build("a <b>", {})).toThrow(/summary must not contain < or >/);
-    expect(build("ok", { who: "detail.user" })).toThrow(/fields.who: "detail.user" must be a JSON path starting with "\$."/);
-    expect(build("ok", { summary: "$.x" })).toThrow(/fields: "summary" is not a usable field name/);
   });
 });

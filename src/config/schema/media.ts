@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { corsOrigin, priceClass } from "./common";
+import { awsRegion, corsOrigin, priceClass } from "./common";
 
 /** Hosts of local development origins: a browser on a developer's machine. */
 const LOOPBACK_HOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
@@ -47,6 +47,18 @@ export const mediaSchema = z
      * @default 30
      */
     noncurrentVersionExpirationDays: z.int().min(1).max(3650, { error: "must be between 1 and 3650" }).default(30),
+    /**
+     * Replication of every object (and every deletion, as a delete marker) to a bucket in a second
+     * region, encrypted with a key of that region. Required in production.
+     *
+     * @default - no replica
+     */
+    replication: z
+      .strictObject({
+        /** Region of the replica bucket; not the environment's own. */
+        region: awsRegion,
+      })
+      .optional(),
   })
   .superRefine((media, ctx) => {
     if (media.corsAllowedOrigins.length + media.corsDevelopmentOrigins.length === 0) {

@@ -45,6 +45,17 @@ export const ECS_AGENT_ISOLATION = {
   ECS_TASK_PIDS_LIMIT: "4096",
 } as const;
 
+/**
+ * Group metrics the autoscaling group publishes to CloudWatch every minute (free of charge): what the
+ * at-maximum alarm and the dashboard read.
+ */
+export const AUTOSCALING_GROUP_METRICS = [
+  "GroupDesiredCapacity",
+  "GroupInServiceInstances",
+  "GroupMaxSize",
+  "GroupPendingInstances",
+] as const;
+
 /** Props of {@link EcsEc2Cluster}. */
 export interface EcsEc2ClusterProps {
   /** Name of the ECS cluster; also prefixes the names of its other resources. */
@@ -234,6 +245,8 @@ export class EcsEc2Cluster extends Construct {
       defaultInstanceWarmup: 120,
       // Managed termination protection needs it: ECS decides which instances are empty enough to go.
       protectFromScaleIn: true,
+      enabledMetrics: [...AUTOSCALING_GROUP_METRICS],
+      metricsGranularity: "1Minute",
       instanceRefresh: {
         strategy: "Rolling",
         preferences: {

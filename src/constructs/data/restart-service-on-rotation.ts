@@ -11,10 +11,6 @@ import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Construct } from "constructs";
 import { policyDocument, serviceRoleTrust } from "../iam/policy-document";
 import { DEAD_LETTER_RETENTION_DAYS, denyInsecureQueueTransport } from "../messaging/work-queue";
-import { EventNotification } from "../ops/event-notification";
-
-/** Statuses of an Automation execution that did not restart the service. */
-export const FAILED_AUTOMATION_STATUSES = ["Failed", "TimedOut", "Cancelled"] as const;
 
 /** Props of {@link RestartServiceOnRotation}. */
 export interface RestartServiceOnRotationProps {
@@ -30,15 +26,6 @@ export interface RestartServiceOnRotationProps {
   readonly serviceName: string;
   /** ARN of the service to restart. */
   readonly serviceArn: string;
-
-  /**
-   * SNS topic notified when a rotation of the secret failed (`RotationFailed`) and when the runbook did not
-   * restart the service (an Automation execution that failed, timed out or was cancelled). Its policy must
-   * let EventBridge publish.
-   *
-   * @default - no notifications
-   */
-  readonly notificationTopicArn?: string;
 
   /**
    * How long EventBridge keeps retrying to start the runbook (throttling, a transient error) before it
@@ -80,8 +67,8 @@ export interface RestartServiceOnRotationProps {
  *
  * What goes wrong is not silent: EventBridge retries starting the runbook (`maximumRetryAttempts`,
  * `maximumEventAgeSeconds`) and then puts the event in a dead-letter queue (SSE-SQS, 14 days) that only
- * this rule may send to; with `notificationTopicArn`, a failed rotation and an Automation execution that
- * did not complete notify the topic.
+ * this rule may send to. A failed rotation, an Automation execution that did not complete and the rule's
+ * failed invocations are notified by `SecretRotationAlarms` (observability), with the layer's other alarms.
  */
 export class RestartServiceOnRotation extends Construct {
   /** The EventBridge rule. */
@@ -89,6 +76,12 @@ export class RestartServiceOnRotation extends Construct {
 
   /** The Automation runbook forcing a new deployment of the service. */
   public readonly document: SsmDocument;
+
+  /** The rule's name, as a plain string (for alarms and dashboards in other stacks: no cross-stack output). */
+  public readonly ruleName: string;
+
+  /** The runbook's name, as a plain string. */
+  public readonly runbookName: string;
 
   /** Where EventBridge puts a rotation event it could not start the runbook for (alarm on its messages). */
   public readonly deadLetterQueue: SqsQueue;
@@ -107,6 +100,8 @@ export class RestartServiceOnRotation extends Construct {
         `RestartServiceOnRotation "${id}": maximumRetryAttempts must be a whole number from 0 to 185, got ${maximumRetryAttempts}`,
       );
     }
+    this.ruleName = `${props.namePrefix}-secret-rotated`;
+    this.runbookName = `${props.namePrefix}-restart`;
     const partition = new DataAwsPartition(this, "partition").partition;
     const region = new DataAwsRegion(this, "region").name;
     const account = new DataAwsCallerIdentity(this, "account").accountId;
@@ -129,7 +124,7 @@ export class RestartServiceOnRotation extends Construct {
     });
 
     this.document = new SsmDocument(this, "runbook", {
-      name: `${props.namePrefix}-restart`,
+      name: this.runbookName,
       documentType: "Automation",
       documentFormat: "JSON",
       content: JSON.stringify({
@@ -176,7 +171,7 @@ export class RestartServiceOnRotation extends Construct {
     });
 
     this.rule = new CloudwatchEventRule(this, "rotation-succeeded", {
-      name: `${props.namePrefix}-secret-rotated`,
+      name: this.ruleName,
       description: `A rotation of ${props.serviceName}'s database secret succeeded`,
       eventPattern: JSON.stringify({
         source: ["aws.secretsmanager"],
@@ -215,44 +210,6 @@ export class RestartServiceOnRotation extends Construct {
       input: JSON.stringify({ AutomationAssumeRole: [automationRole.arn] }),
       retryPolicy: { maximumEventAgeInSeconds: maximumEventAgeSeconds, maximumRetryAttempts },
       deadLetterConfig: { arn: this.deadLetterQueue.arn },
-    });
-
-    if (props.notificationTopicArn !== undefined) this.addNotifications(props, props.notificationTopicArn);
-  }
-
-  /** Notifications of a failed rotation and of a runbook execution that did not restart the service. */
-  private addNotifications(props: RestartServiceOnRotationProps, topicArn: string): void {
-    new EventNotification(this, "rotation-failed", {
-      ruleName: `${props.namePrefix}-secret-rotation-failed`,
-      description: `A rotation of ${props.serviceName}'s database secret failed`,
-      eventPattern: {
-        source: ["aws.secretsmanager"],
-        "detail-type": ["AWS Service Event via CloudTrail"],
-        detail: {
-          eventSource: ["secretsmanager.amazonaws.com"],
-          eventName: ["RotationFailed"],
-          additionalEventData: { SecretId: [props.secretArn] },
-        },
-      },
-      topicArn,
-      summary:
-        `A rotation of the database secret of ${props.serviceName} failed. The database keeps its previous password; ` +
-        "check the secret's rotation in Secrets Manager and the RDS events, then rotate again (aws secretsmanager rotate-secret).",
-      fields: { secret: "$.detail.additionalEventData.SecretId", at: "$.detail.eventTime", account: "$.account", region: "$.region" },
-    });
-    new EventNotification(this, "restart-failed", {
-      ruleName: `${props.namePrefix}-restart-failed`,
-      description: `The runbook restarting ${props.serviceName} after a rotation did not complete`,
-      eventPattern: {
-        source: ["aws.ssm"],
-        "detail-type": ["EC2 Automation Execution Status-change Notification"],
-        detail: { Definition: [this.document.name], Status: [...FAILED_AUTOMATION_STATUSES] },
-      },
-      topicArn,
-      summary:
-        `The restart of ${props.serviceName} after its database password rotated did not complete: its tasks may still hold the old ` +
-        "password. Read the execution in Systems Manager (Automation), then force a new deployment (aws ecs update-service --force-new-deployment).",
-      fields: { execution: "$.detail.ExecutionId", status: "$.detail.Status", at: "$.time", account: "$.account", region: "$.region" },
     });
   }
 }

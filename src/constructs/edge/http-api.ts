@@ -15,9 +15,11 @@ import { isLogRetentionDays, LOG_RETENTION_DAYS } from "../observability/log-ret
 
 /**
  * The fields of each access log line (one JSON object per request). `integrationError` and
- * `integrationStatus` tell a failure of the VPC link or the load balancer from one of the service.
+ * `integrationStatus` tell a failure of the VPC link or the load balancer from one of the service;
+ * `apiId` is the dimension of the throttled-requests metric the alarms count from these lines.
  */
 export const HTTP_API_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
+  apiId: "$context.apiId",
   requestId: "$context.requestId",
   extendedRequestId: "$context.extendedRequestId",
   ip: "$context.identity.sourceIp",

@@ -190,6 +190,9 @@ export class MediaCdn extends Construct {
   /** The origin access control CloudFront signs its requests to the bucket with. */
   public readonly originAccessControl: CloudfrontOriginAccessControl;
 
+  /** The bucket's versioning (replication and AWS Backup need it on before they are configured). */
+  public readonly versioning: S3BucketVersioningA;
+
   private readonly customDomainName?: string;
 
   constructor(scope: Construct, id: string, props: MediaCdnProps) {
@@ -223,7 +226,7 @@ export class MediaCdn extends Construct {
       lifecycle: { preventDestroy: protect },
     });
     const publicAccessBlock = makeBucketPrivate(this, this.bucket.id);
-    this.configureBucket({
+    this.versioning = this.configureBucket({
       noncurrentVersionExpirationDays,
       abortIncompleteMultipartUploadDays,
       corsMaxAgeSeconds,
@@ -341,8 +344,8 @@ export class MediaCdn extends Construct {
     corsMaxAgeSeconds: number;
     corsAllowedOrigins: string[];
     corsDevelopmentOrigins: string[];
-  }): void {
-    new S3BucketVersioningA(this, "versioning", {
+  }): S3BucketVersioningA {
+    const versioning = new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
@@ -386,6 +389,7 @@ export class MediaCdn extends Construct {
         ...(settings.corsDevelopmentOrigins.length > 0 ? [uploadRule("local-development-uploads", settings.corsDevelopmentOrigins)] : []),
       ],
     });
+    return versioning;
   }
 
   /** Name of the media bucket. */

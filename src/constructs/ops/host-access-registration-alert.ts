@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { EventNotification } from "./event-notification";
+import { EventNotification } from "../observability/event-notification";
 
 /**
  * What in a task definition reaches the container instance beyond the task's own sandbox, as the
@@ -71,7 +71,8 @@ export class HostAccessRegistrationAlert extends Construct {
       },
       topicArn: props.topicArn,
       summary:
-        "A task definition revision that reaches the container instances beyond its own sandbox was registered (or refused, see error). " +
+        "A task definition revision that reaches the container instances beyond its own sandbox was registered (or refused, see error).",
+      firstResponse:
         "Check who registered it and why; deregister it (aws ecs deregister-task-definition) and make sure no service runs it.",
       fields: {
         family: "$.detail.requestParameters.family",
