@@ -41,10 +41,13 @@ function arnSuffix(arn: string): string {
     .replace(/^loadbalancer\//, "");
 }
 
-/** Registers the read-backs; `endpoint` gives the running emulator's URL. */
+/**
+ * Registers the read-backs; `endpoint` gives the running emulator's URL. Every call names the endpoint
+ * (`--endpoint-url`): the machine's AWS CLI v1 ignores `AWS_ENDPOINT_URL` for RDS.
+ */
 export function operationsReadBacks(endpoint: () => string): void {
   describe("operations: alarms, dashboard, budget, backups and replication, as the AWS API reports them", () => {
-    const cli = (region: string, ...args: string[]) => aws(endpoint(), region, ...args);
+    const cli = (region: string, ...args: string[]) => aws(endpoint(), region, ...args, "--endpoint-url", endpoint());
     let alarms: Map<string, any>;
     let topics: { home: string; usEast1: string };
     let outputs: Record<string, Record<string, any>>;
@@ -57,7 +60,7 @@ export function operationsReadBacks(endpoint: () => string): void {
         }
       }
       outputs = Object.fromEntries(
-        ["ops", "media", "frontend", "backend"].map((layer) => [layer, stackOutputs(endpoint(), `${PREFIX}-${layer}`)]),
+        ["ops", "media", "frontend", "backend"].map((layer) => [layer, stackOutputs(endpoint(), `local-${layer}`)]),
       );
       topics = { home: outputs.ops.ops_topic_arn, usEast1: outputs.ops.ops_topic_arn_us_east_1 };
     });
@@ -345,7 +348,7 @@ export function operationsReadBacks(endpoint: () => string): void {
 
 /** What the operations work created that is still there (for the destroy's leftover check). */
 export function operationsLeftovers(endpoint: string): Record<string, unknown[]> {
-  const cli = (region: string, ...args: string[]) => aws(endpoint, region, ...args);
+  const cli = (region: string, ...args: string[]) => aws(endpoint, region, ...args, "--endpoint-url", endpoint);
   return {
     alarms: cli(HOME, "cloudwatch", "describe-alarms", "--alarm-name-prefix", `${PREFIX}-`).MetricAlarms ?? [],
     dashboards: cli(HOME, "cloudwatch", "list-dashboards", "--dashboard-name-prefix", PREFIX).DashboardEntries ?? [],
