@@ -212,22 +212,30 @@ describe("SecretRotationAlarms", () => {
     expect(targets.map((target) => target.arn)).toEqual([TOPIC, TOPIC]);
   });
 
-  test("EventBridge failing to start the restart is an alarm on the rule's FailedInvocations; no data is not breaching", () => {
-    expect(
-      alarmNamed(resources(json, "aws_cloudwatch_metric_alarm"), "treepli-staging-backend-db-password-restart-failed-invocations"),
-    ).toEqual(
-      expect.objectContaining({
-        namespace: "AWS/Events",
-        metric_name: "FailedInvocations",
-        dimensions: { RuleName: "treepli-staging-backend-secret-rotated" },
-        statistic: "Sum",
-        period: 300,
-        threshold: 1,
-        treat_missing_data: "notBreaching",
-        alarm_actions: [TOPIC],
-        ok_actions: [TOPIC],
-      }),
+  test("EventBridge failing to start the restart, whether it then dead-letters the event or not, is an alarm; no data is not breaching", () => {
+    const alarm = alarmNamed(
+      resources(json, "aws_cloudwatch_metric_alarm"),
+      "treepli-staging-backend-db-password-restart-failed-invocations",
     );
+    expect(alarm).toEqual(
+      expect.objectContaining({ threshold: 1, treat_missing_data: "notBreaching", alarm_actions: [TOPIC], ok_actions: [TOPIC] }),
+    );
+    const queries: any[] = alarm.metric_query;
+    // The restart's target has a dead-letter queue: an event given up after its retries is counted in
+    // InvocationsSentToDlq, not in FailedInvocations (EventBridge's metric reference), so both count.
+    const metrics = queries
+      .filter((query) => query.metric)
+      .map((query) => [query.metric.metric_name, query.metric.dimensions, query.metric.stat]);
+    expect(metrics.sort()).toEqual(
+      ["FailedInvocations", "InvocationsFailedToBeSentToDlq", "InvocationsSentToDlq"].map((name) => [
+        name,
+        { RuleName: "treepli-staging-backend-secret-rotated" },
+        "Sum",
+      ]),
+    );
+    const result = queries.find((query) => query.return_data);
+    for (const query of queries.filter((q) => q.metric)) expect(result.expression).toContain(`FILL(${query.id}, 0)`);
+    expect(result.expression.split("+")).toHaveLength(3);
   });
 });
 

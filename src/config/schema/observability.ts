@@ -205,7 +205,7 @@ export const alarmsSchema = z
     /** The database password's rotation and the service restart that follows it. */
     rotation: z
       .strictObject({
-        /** Restarts after a rotation EventBridge could not start (the rule's FailedInvocations). @default 1 (1 of 1 period of 5 minutes) */
+        /** Restarts after a rotation EventBridge could not start (the rule's failed invocations, dead-lettered or not). @default 1 (1 of 1 period of 5 minutes) */
         failedRestarts: alarm("count", { threshold: 1, periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }),
       })
       .prefault({}),

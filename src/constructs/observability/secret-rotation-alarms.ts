@@ -25,6 +25,11 @@ export interface SecretRotationAlarmsProps extends AlarmSetProps {
   readonly failedRestarts: ThresholdAlarmSettings;
 }
 
+/** An EventBridge metric of one rule on the default bus (summed per period). */
+function events(ruleName: string, metricName: string) {
+  return { namespace: "AWS/Events", metricName, dimensions: { RuleName: ruleName }, statistic: "Sum" };
+}
+
 /**
  * What tells the operator that the database password's rotation, or the automation that follows it,
  * went wrong — none of it has a CloudWatch metric of its own, except the rule's invocations:
@@ -33,7 +38,7 @@ export interface SecretRotationAlarmsProps extends AlarmSetProps {
  *   events on the default bus, like the `RotationSucceeded` the restart acts on) → the operations topic;
  * - an execution of the restart runbook that failed, timed out or was cancelled (Systems Manager's
  *   `EC2 Automation Execution Status-change Notification`) → the operations topic;
- * - an alarm on the restart rule's `FailedInvocations` (EventBridge could not start the runbook: a
+ * - an alarm on the restart rule's failed invocations, dead-lettered or not (EventBridge could not start the runbook: a
  *   missing permission of its role, a deleted runbook). The rule fires only after a rotation, so a
  *   period without data is not breaching.
  *
@@ -61,11 +66,18 @@ export class SecretRotationAlarms extends AlarmSet {
               title: `Restarts of ${props.serviceName} EventBridge could not start`,
               thresholdText: `${failedRestarts.threshold} invocations`,
               firstResponse: `the password rotated but ${props.serviceName} was not restarted: start a deployment by hand (aws ecs update-service --force-new-deployment), then check the rule ${restart.ruleName}'s role.`,
+              // A target with a dead-letter queue (RestartServiceOnRotation's) counts an event given up after its
+              // retries in InvocationsSentToDlq, which FailedInvocations does not include (EventBridge's metric
+              // reference); InvocationsFailedToBeSentToDlq is such an event lost outright. Any of them means a
+              // rotation that no restart followed.
               metric: {
-                namespace: "AWS/Events",
-                metricName: "FailedInvocations",
-                dimensions: { RuleName: restart.ruleName },
-                statistic: "Sum",
+                expression: "FILL(failed, 0) + FILL(deadLettered, 0) + FILL(lost, 0)",
+                label: `Restarts of ${props.serviceName} EventBridge could not start`,
+                metrics: {
+                  failed: events(restart.ruleName, "FailedInvocations"),
+                  deadLettered: events(restart.ruleName, "InvocationsSentToDlq"),
+                  lost: events(restart.ruleName, "InvocationsFailedToBeSentToDlq"),
+                },
               },
               comparison: "GreaterThanOrEqualToThreshold",
               threshold: failedRestarts.threshold,
