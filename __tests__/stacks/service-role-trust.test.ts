@@ -5,8 +5,10 @@ import { parse, policy, resources, synthEnvironment, testConfig } from "../helpe
 // Every IAM role of the estate that an AWS service assumes on the account's behalf must carry the
 // confused-deputy guard (aws:SourceAccount): otherwise another AWS customer could point the same
 // service at this role's ARN. EC2 instance roles are the exception: EC2 assumes them for an instance
-// profile, without a source account (the cluster's container instances).
-const WITHOUT_SOURCE_ACCOUNT = ["ec2.amazonaws.com"];
+// profile, without a source account (the cluster's container instances). AWS Backup's job role too: AWS
+// Backup documents the guard for resource policies only, and a condition it does not send would fail every
+// backup (environment-backup.ts); PassRole keeps other accounts from naming the role.
+const WITHOUT_SOURCE_ACCOUNT = ["ec2.amazonaws.com", "backup.amazonaws.com"];
 
 describe("service roles across the estate", () => {
   // Production turns on every optional role (enhanced monitoring); the others keep their own shapes.

@@ -67,16 +67,11 @@ describe("EnvironmentBackup", () => {
       ]);
     });
 
-    test("THEN the role is AWS Backup's, for this account only, with AWS's backup and restore policies (RDS and S3)", () => {
+    test("THEN the role is AWS Backup's (no source-account condition, which the service does not document sending), with AWS's backup and restore policies (RDS and S3)", () => {
       const role = onlyResource(json, "aws_iam_role");
       expect(role.name).toBe("treepli-production-backup");
       expect(policy(role.assume_role_policy).Statement).toEqual([
-        {
-          Effect: "Allow",
-          Principal: { Service: "backup.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": "222222222222" } },
-        },
+        { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
       ]);
       expect(resources(json, "aws_iam_role_policy_attachment").map((a) => a.policy_arn)).toEqual([...BACKUP_ROLE_MANAGED_POLICIES]);
     });

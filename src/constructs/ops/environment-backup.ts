@@ -9,7 +9,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
-import { policyDocument, PolicyStatement, serviceRoleTrust } from "../iam/policy-document";
+import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { EventNotification } from "../observability/event-notification";
 
 /**
@@ -113,7 +113,8 @@ export interface EnvironmentBackupProps {
  *   of the copy region (or another account's vault);
  * - a plan with one daily rule: back up at `schedule`, keep `retentionDays`, copy every recovery point
  *   to the copy vault (kept `copy.retentionDays`);
- * - the role AWS Backup runs the jobs with (trusting `backup.amazonaws.com` for this account only);
+ * - the role AWS Backup runs the jobs with (trusting `backup.amazonaws.com`; see the trust policy for why
+ *   it carries no source-account condition);
  * - optionally a compliance-mode lock on the vaults;
  * - EventBridge rules sending failed backup jobs and (with a copy) failed copy jobs to the operations topic.
  *
@@ -188,7 +189,12 @@ export class EnvironmentBackup extends Construct {
     this.role = new IamRole(this, "role", {
       name: `${name}-backup`,
       description: `AWS Backup runs the backup and restore jobs of ${name} with this role`,
-      assumeRolePolicy: serviceRoleTrust("backup.amazonaws.com", props.accountId),
+      // Without the aws:SourceAccount guard the estate's other service roles carry: AWS Backup documents it
+      // for resource policies only (topic, key), not for assuming the job role, and its own default role
+      // trusts the service without conditions. A condition the service does not send would fail every
+      // backup and copy job. Another account cannot use this role: a plan or job names it only with
+      // iam:PassRole, which no other account can be granted on it.
+      assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }),
     });
     const attachments = BACKUP_ROLE_MANAGED_POLICIES.map(
       (policyArn, index) => new IamRolePolicyAttachment(this, `role-policy-${index}`, { role: this.role.name, policyArn }),
