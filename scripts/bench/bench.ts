@@ -6,6 +6,7 @@
  *
  *   npm run bench                  every measurement, 5 runs each (about 40 minutes on 2 cores)
  *   npm run bench -- --runs 7      more runs
+ *   npm run bench -- --test-runs 1 fewer runs of npm test and its naive twin only (each takes minutes)
  *   npm run bench -- --quick       1 run each, no naive npm test (a smoke run, for CI)
  *   npm run bench -- --no-write    print only; leave docs/bench.json and the README as they are
  */
@@ -42,6 +43,8 @@ const TARGETS = {
 
 interface Options {
   readonly runs: number;
+  /** Runs of npm test and the naive npm test (default: `runs`). */
+  readonly testRuns: number;
   readonly quick: boolean;
   readonly write: boolean;
 }
@@ -52,7 +55,11 @@ function parseOptions(args: string[]): Options {
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : quick ? 1 : 5;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1, got ${args[runsAt + 1]}`);
   if (!quick && runs < 5) console.warn(`warning: ${runs} runs; the performance section asks for the median of at least 5`);
-  return { runs, quick, write: !args.includes("--no-write") };
+  const testRunsAt = args.indexOf("--test-runs");
+  const testRuns = testRunsAt >= 0 ? Number(args[testRunsAt + 1]) : runs;
+  if (!Number.isInteger(testRuns) || testRuns < 1)
+    throw new Error(`--test-runs must be a whole number of at least 1, got ${args[testRunsAt + 1]}`);
+  return { runs, testRuns, quick, write: !args.includes("--no-write") };
 }
 
 const node = process.execPath;
@@ -114,7 +121,7 @@ async function main(): Promise<void> {
       },
     };
     if (!options.quick) testCommands["naive npm test"] = naiveTestCommand(work, env);
-    const tests = await measureAlternating(testCommands, options.runs, onRun);
+    const tests = await measureAlternating(testCommands, options.testRuns, onRun);
 
     // 5: scaling with the number of environments.
     log("scaling: synth of 1, 2, 4, 8 generated environments:");
@@ -267,7 +274,7 @@ function report(measured: Measured): { markdown: string; json: unknown; missed: 
 
   const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
   const lines = [
-    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, node ${process.version}, median of ${options.runs} alternating run(s) of each whole process; peak memory is the largest total resident memory of the process and its children.`,
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, node ${process.version}, median of ${options.runs} alternating run(s) of each whole process${options.testRuns === options.runs ? "" : ` (npm test and its naive twin: ${options.testRuns})`}; peak memory is the largest total resident memory of the process and its children.`,
     "",
     row(["what", "median time", "peak memory", "compared with"]),
     row(["---", "---:", "---:", "---"]),
@@ -328,6 +335,7 @@ function report(measured: Measured): { markdown: string; json: unknown; missed: 
     cores: os.cpus().length,
     node: process.version,
     runs: options.runs,
+    testRuns: options.testRuns,
     synth,
     validation,
     tests,
