@@ -184,7 +184,8 @@ function naiveTestCommand(work: string, env: NodeJS.ProcessEnv): Command {
   fs.writeFileSync(
     config,
     `const base = require(${JSON.stringify(path.join(PROJECT_ROOT, "jest.config.js"))});
-module.exports = { ...base, rootDir: ${JSON.stringify(PROJECT_ROOT)}, maxWorkers: undefined, cacheDirectory: ${JSON.stringify(path.join(work, "jest-naive"))},
+const { maxWorkers, ...jestDefaults } = base; // jest's default worker count: the naive way
+module.exports = { ...jestDefaults, rootDir: ${JSON.stringify(PROJECT_ROOT)}, cacheDirectory: ${JSON.stringify(path.join(work, "jest-naive"))},
   transform: { "^.+\\\\.ts$": ["ts-jest", { tsconfig: ${JSON.stringify(tsconfig)} }] },
   testPathIgnorePatterns: [...(base.testPathIgnorePatterns ?? []), "terraform-validate"] };\n`,
   );
