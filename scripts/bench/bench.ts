@@ -179,7 +179,11 @@ function naiveTestCommand(work: string, env: NodeJS.ProcessEnv): Command {
   const tsconfig = path.join(work, "tsconfig.naive.json");
   fs.writeFileSync(
     tsconfig,
-    JSON.stringify({ extends: path.join(PROJECT_ROOT, "tsconfig.json"), compilerOptions: { isolatedModules: false } }),
+    // Outside the project: @types is looked up next to the tsconfig unless typeRoots says where.
+    JSON.stringify({
+      extends: path.join(PROJECT_ROOT, "tsconfig.json"),
+      compilerOptions: { isolatedModules: false, typeRoots: [path.join(PROJECT_ROOT, "node_modules", "@types")] },
+    }),
   );
   fs.writeFileSync(
     config,
