@@ -113,9 +113,14 @@ async function main(): Promise<void> {
     );
     log("npm test (fresh jest cache each run):");
     const testCommands: Record<string, Command> = {
-      // As on a fresh clone: no jest/ts-jest cache and no cached app bundle.
+      // As on a fresh clone: no cache of any tool (jest's, the app bundle and its code cache...), but the
+      // bench's own naive copy.
       "npm test": {
-        argv: ["bash", "-c", `rm -rf node_modules/.cache/jest node_modules/.cache/treepli-run-ts && npm test --silent`],
+        argv: [
+          "bash",
+          "-c",
+          `find node_modules/.cache -mindepth 1 -maxdepth 1 ! -name treepli-bench -exec rm -rf {} + ; npm test --silent`,
+        ],
         cwd: PROJECT_ROOT,
         env,
       },
