@@ -32,7 +32,7 @@ const path = require("path");
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const CACHE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "treepli-run-ts");
 /** Part of every cache key: a change to how bundles are built invalidates every cached bundle. */
-const BUILD_FORMAT = "4";
+const BUILD_FORMAT = "5";
 /**
  * A file modified this close to (or after) the start of the build that read it may have changed again
  * within one tick of the file system's clock: its content is hashed rather than its stat trusted (git's
@@ -133,6 +133,34 @@ function projectModuleLocations() {
   };
 }
 
+/**
+ * Packages the runtime packages load at start but the app never calls: in the bundle, each is a function
+ * that loads the package on its first call. cdktf loads archiver (and its streams, about a twentieth of a
+ * synth) to zip the files of a TerraformAsset, which the estate does not use; cdktf only ever calls the
+ * package itself (`archiver("zip", ...)` in lib/private/fs.js), which the stand-in forwards.
+ */
+const DEFERRED_PACKAGES = ["archiver"];
+
+/** An esbuild plugin that puts a loading-on-first-call stand-in in place of each deferred package. */
+function deferredPackages() {
+  const filter = new RegExp(`^(${DEFERRED_PACKAGES.join("|")})$`);
+  return {
+    name: "deferred-packages",
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        // The stand-in's own require resolves to the package, from where the original importer found it.
+        if (args.namespace === "deferred-package") return undefined;
+        return { path: args.path, namespace: "deferred-package", pluginData: { resolveDir: args.resolveDir } };
+      });
+      build.onLoad({ filter: /.*/, namespace: "deferred-package" }, (args) => ({
+        contents: `var loaded; module.exports = function () { loaded = loaded || require(${JSON.stringify(args.path)}); return loaded.apply(this, arguments); };`,
+        resolveDir: args.pluginData.resolveDir,
+        loader: "js",
+      }));
+    },
+  };
+}
+
 /** Bundles `entry` with esbuild into the cache; resolves to the bundle's path. */
 async function build(entry, bundleFile, metaFile) {
   // Loaded only when a build is needed: a cache hit does not pay for esbuild.
@@ -146,7 +174,7 @@ async function build(entry, bundleFile, metaFile) {
     format: "cjs",
     target: "node20",
     external: externalPackages(),
-    plugins: [projectModuleLocations()],
+    plugins: [projectModuleLocations(), deferredPackages()],
     outfile: bundleFile,
     // Without comments and indentation the bundle is a third smaller and pure ASCII (some packages'
     // comments are not), which V8 reads and parses much faster; names are kept, and the source map

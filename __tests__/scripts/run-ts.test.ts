@@ -53,3 +53,25 @@ test("a syntax error stops the run with esbuild's message naming the file", () =
     /broken\.ts:1/,
   );
 });
+
+test("a package the bundle loads only on first use (archiver, for cdktf's assets) still works when called", () => {
+  fs.mkdirSync(path.join(dir, "content"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "content", "file.txt"), "zipped\n");
+  const zip = path.join(dir, "content.zip");
+  fs.writeFileSync(
+    path.join(dir, "entry.ts"),
+    [
+      'import * as fs from "fs";',
+      "// eslint-disable-next-line @typescript-eslint/no-require-imports",
+      'const archiver = require("archiver");',
+      'const archive = archiver("zip");',
+      "const output = fs.createWriteStream(process.argv[2]);",
+      'output.on("close", () => console.log(`zipped ${archive.pointer()} bytes`));',
+      "archive.pipe(output);",
+      "archive.directory(process.argv[3], false);",
+      "archive.finalize();",
+    ].join("\n"),
+  );
+  expect(run(zip, path.join(dir, "content")).trim()).toMatch(/^zipped \d+ bytes$/);
+  expect(fs.readFileSync(zip).subarray(0, 2).toString()).toBe("PK");
+});
