@@ -10,6 +10,8 @@ module.exports = {
   // Each test file still gets its own module registry; the runtime reuses, within a worker, the installed
   // packages' source text and every module's compiled code (see scripts/jest/runtime.js).
   runtime: "<rootDir>/scripts/jest/runtime.js",
+  // The slowest files first, on a fresh clone too (scripts/jest/sequencer.js).
+  testSequencer: "<rootDir>/scripts/jest/sequencer.js",
   moduleFileExtensions: ["ts", "js", "json", "node"],
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   // A temporary directory per run, removed at its end (cdktf leaves a folder per synth in it).

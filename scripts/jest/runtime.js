@@ -12,13 +12,14 @@
 //   compileFunction); project files get the same once their transformed source is the same text.
 "use strict";
 
+const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
 const { handlePotentialSyntaxError } = require("@jest/transform");
 const Runtime = require("jest-runtime").default;
 
 const INSTALLED = `${path.sep}node_modules${path.sep}`;
-/** Installed packages' source text by file name. */
+/** Installed packages' source text (and the file's modification time) by file name. */
 const sources = new Map();
 /** Compiled module wrappers by file name: the source they were compiled from, and the script. */
 const scripts = new Map();
@@ -26,12 +27,14 @@ const scripts = new Map();
 class SharingRuntime extends Runtime {
   readFile(filename) {
     if (!filename.includes(INSTALLED)) return super.readFile(filename);
-    let source = sources.get(filename);
-    if (source === undefined) {
-      source = super.readFile(filename);
-      sources.set(filename, source);
+    // Keyed by modification time too, as jest's own transform cache is: a watch-mode worker outlives an install.
+    const modified = fs.statSync(filename).mtimeMs;
+    let cached = sources.get(filename);
+    if (cached === undefined || cached.modified !== modified) {
+      cached = { modified, source: super.readFile(filename) };
+      sources.set(filename, cached);
     }
-    return source;
+    return cached.source;
   }
 
   createScriptFromCode(scriptSource, filename) {
