@@ -135,7 +135,8 @@ test("a queue worker gets its service's and its queue's alarms and its own row o
   const { withWorker, withoutWorker } = workerFixture();
   const alarmsOf = (config: EnvironmentConfig) =>
     resources(parse(synthEnvironment(config).backend), "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name);
-  const added = alarmsOf(withWorker).filter((name) => !alarmsOf(withoutWorker).includes(name));
+  const before = alarmsOf(withoutWorker);
+  const added = alarmsOf(withWorker).filter((name) => !before.includes(name));
   expect(added.sort()).toEqual([
     "treepli-fixture-worker-cpu",
     "treepli-fixture-worker-memory",

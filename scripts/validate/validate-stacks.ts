@@ -17,7 +17,8 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
-import { loadRawProviderSchemas, PROVIDER_SCHEMA_CACHE } from "../../src/review/provider-schema";
+import { loadRawProviderSchemas, PROVIDER_SCHEMA_CACHE, requiredProviders } from "../../src/review/provider-schema";
+import { SynthesizedStack } from "../../src/review/synthesized-estate";
 import { BACKEND_SCHEMAS } from "./backend-schemas";
 import { BlockSchema, checkBlock } from "./block-schema";
 
@@ -100,10 +101,10 @@ export async function validateStacks(
   // terraform validate starts (in its own process) before the provider's schema is read, shared with the
   // review through its cache: both take seconds of CPU, and run side by side.
   const validation = validateUntilClean(workDir, terraform, report);
-  const requirements = (jsonByStack.values().next().value?.terraform?.required_providers ?? {}) as Record<
-    string,
-    { source: string; version?: string }
-  >;
+  // The stacks' requirements as the review names them (requiredProviders: every stack's, and Terraform's
+  // built-in provider), so that the review and the validation read the schema into one cache entry: one
+  // `terraform providers schema` per fresh checkout, not one each.
+  const requirements = requiredProviders([...jsonByStack.values()].map((json) => ({ json }) as unknown as SynthesizedStack));
   const providerSchema = loadRawProviderSchemas(requirements, { cacheDir: PROVIDER_SCHEMA_CACHE, env }).provider_schemas[AWS_PROVIDER]
     ?.provider?.block as BlockSchema | undefined;
   await validation;
