@@ -113,13 +113,13 @@ async function main(): Promise<void> {
     );
     log("npm test (fresh jest cache each run):");
     const testCommands: Record<string, Command> = {
-      // As on a fresh clone: no cache of any tool (jest's, the app bundle and its code cache...), but the
-      // bench's own naive copy.
+      // As on a fresh clone: no cache of any tool (jest's, the app bundle and its code cache, the provider
+      // schema, tsc's incremental state), but the bench's own naive copy.
       "npm test": {
         argv: [
           "bash",
           "-c",
-          `find node_modules/.cache -mindepth 1 -maxdepth 1 ! -name treepli-bench -exec rm -rf {} + ; npm test --silent`,
+          `rm -f tsconfig.tsbuildinfo; find node_modules/.cache -mindepth 1 -maxdepth 1 ! -name treepli-bench -exec rm -rf {} + ; npm test --silent`,
         ],
         cwd: PROJECT_ROOT,
         env,
@@ -193,14 +193,15 @@ function naiveTestCommand(work: string, env: NodeJS.ProcessEnv): Command {
   fs.writeFileSync(
     config,
     `const base = require(${JSON.stringify(path.join(PROJECT_ROOT, "jest.config.js"))});
-const { maxWorkers, ...jestDefaults } = base; // jest's default worker count: the naive way
+// jest's default worker count, runtime and test order: the naive way
+const { maxWorkers, runtime, testSequencer, ...jestDefaults } = base;
 module.exports = { ...jestDefaults, rootDir: ${JSON.stringify(PROJECT_ROOT)}, cacheDirectory: ${JSON.stringify(path.join(work, "jest-naive"))},
   transform: { "^.+\\\\.ts$": ["ts-jest", { tsconfig: ${JSON.stringify(tsconfig)} }] },
   testPathIgnorePatterns: [...(base.testPathIgnorePatterns ?? []), "terraform-validate"] };\n`,
   );
   const stacks = path.join(work, "naive-stacks");
   const script = [
-    `rm -rf "${path.join(work, "jest-naive")}" "${stacks}"`,
+    `rm -rf "${path.join(work, "jest-naive")}" "${stacks}" tsconfig.tsbuildinfo`,
     "npx tsc --noEmit -p .",
     "npx prettier --check . > /dev/null",
     `npx jest --config "${config}" --silent`,
