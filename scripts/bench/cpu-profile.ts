@@ -57,7 +57,11 @@ export function summarizeProfile(profileFile: string): Array<{ owner: string; mi
     } else {
       const map = sourceMapOf(url);
       const entry = map && lineNumber >= 0 ? (map.findEntry(lineNumber, columnNumber) as { originalSource?: string }) : undefined;
-      owner = ownerOf(entry?.originalSource ?? path.relative(process.cwd(), url.replace(/^file:\/\//, "")));
+      const file = url.replace(/^file:\/\//, "");
+      // A source map names its sources relative to the bundle's folder; code it maps to no source is
+      // esbuild's own module helpers.
+      const source = entry?.originalSource ? path.resolve(path.dirname(file), entry.originalSource) : map ? "" : file;
+      owner = source === "" ? "the bundle's module helpers (esbuild)" : ownerOf(path.relative(process.cwd(), source));
     }
     totals.set(owner, (totals.get(owner) ?? 0) + micros);
   }
