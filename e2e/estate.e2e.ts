@@ -230,7 +230,11 @@ describe("after deploying every local stack", () => {
     const results = config.projects.map((project) => {
       const plan = runAtlantisStage(config, project.name, "plan", {
         repoRoot: PROJECT_ROOT,
-        onStep: (step) => fs.appendFileSync(LOG_FILE, `\n$ ${step.command}  (${project.name})\n${step.output}`),
+        onStep: (step) =>
+          fs.appendFileSync(
+            LOG_FILE,
+            `\n$ ${step.command}  (${project.name}, exit ${step.status}, ${step.seconds.toFixed(1)} s)\n${step.output}`,
+          ),
       });
       timings[`plan ${project.name}`] = plan.seconds;
       const changes = plan.status === 0 ? plannedChanges(plan.showFile) : [];

@@ -52,7 +52,11 @@ export function runLocal(endpoint: string, args: string[], options: { logFile?: 
     maxBuffer: 256 * 1024 * 1024,
   });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
-  if (options.logFile) fs.appendFileSync(options.logFile, `\n$ ${args.join(" ")}\n${output}`);
+  if (options.logFile)
+    fs.appendFileSync(
+      options.logFile,
+      `\n$ ${args.join(" ")}  (started ${new Date(started).toISOString()}, exit ${result.status}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n${output}`,
+    );
   if (options.echo) process.stdout.write(output);
   return { status: result.status ?? 1, output, seconds: (Date.now() - started) / 1000 };
 }
@@ -60,6 +64,24 @@ export function runLocal(endpoint: string, args: string[], options: { logFile?: 
 function mustSucceed(what: string, result: CommandResult): CommandResult {
   if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}):\n${result.output.split("\n").slice(-40).join("\n")}`);
   return result;
+}
+
+/** Collects a command's output as lines, each prefixed with the seconds since `started` when it arrived. */
+class TimedLines {
+  private readonly lines: string[] = [];
+  private partial = "";
+  constructor(private readonly started: number) {}
+
+  add(text: string): void {
+    const parts = (this.partial + text).split("\n");
+    this.partial = parts.pop() ?? "";
+    const at = `[${((Date.now() - this.started) / 1000).toFixed(1).padStart(6)}s] `;
+    for (const line of parts) this.lines.push(at + line);
+  }
+
+  text(): string {
+    return [...this.lines, ...(this.partial ? [this.partial] : [])].join("\n") + "\n";
+  }
 }
 
 /** Runs a command like {@link runLocal}, without blocking: for commands that run side by side. */
@@ -75,11 +97,21 @@ export function runLocalAsync(
       env: { ...process.env, TREEPLI_ENV: "local", TREEPLI_EMULATOR_ENDPOINT: endpoint, CI: "true", FORCE_COLOR: "0" },
     });
     let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
+    // The log gets each line with the seconds since the command started (where an apply spends its time).
+    const timed = new TimedLines(started);
+    const take = (chunk: Buffer) => {
+      output += chunk;
+      timed.add(chunk.toString());
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
     const finish = (status: number) => {
       // Each command's output is appended whole, so that stacks running side by side do not interleave.
-      if (options.logFile) fs.appendFileSync(options.logFile, `\n$ ${args.join(" ")}\n${output}`);
+      if (options.logFile)
+        fs.appendFileSync(
+          options.logFile,
+          `\n$ ${args.join(" ")}  (started ${new Date(started).toISOString()}, exit ${status}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n${timed.text()}`,
+        );
       if (options.echo) process.stdout.write(output);
       resolve({ status, output, seconds: (Date.now() - started) / 1000 });
     };
