@@ -17,6 +17,7 @@
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { DEFAULT_EMULATOR_ENDPOINT } from "../../src/config/environments";
 import { LAYERS } from "../../src/stacks/environment-stack";
@@ -137,9 +138,38 @@ export function localStackDependencies(): Map<string, string[]> {
 }
 
 /**
+ * How many Terraform commands the local estate runs at once. Most of a command's time is spent in
+ * the provider's waits and the emulator's answers, not on a core, so twice the cores (4 on the 2-core
+ * CI machine) keeps both busy without starving the emulator. TREEPLI_LOCAL_CONCURRENCY overrides it.
+ */
+export const LOCAL_CONCURRENCY = Number(process.env.TREEPLI_LOCAL_CONCURRENCY) || Math.max(2, 2 * os.cpus().length);
+
+/** A gate that lets at most `limit` tasks run at once; the others wait their turn (first come, first served). */
+export function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** `step` for every item, at most `limit` at once; the results in the items' order. */
+export function inParallel<T, R>(items: readonly T[], step: (item: T) => Promise<R>, limit = LOCAL_CONCURRENCY): Promise<R[]> {
+  const gate = concurrencyLimit(limit);
+  return Promise.all(items.map((item) => gate(() => step(item))));
+}
+
+/**
  * Runs `step` for every stack of a dependency graph, each as soon as the stacks it waits for are done;
  * `reverse` waits for the stacks that depend on it instead (for destroy). A stack whose prerequisite failed
- * is skipped; independent ones go on. Throws, after every started step has ended, if any failed. Returns
+ * is skipped; independent ones go on; at most `limit` steps run at once. Throws, after every started step has ended, if any failed. Returns
  * seconds per stack.
  */
 export async function inDependencyOrder(
@@ -147,7 +177,9 @@ export async function inDependencyOrder(
   step: (stack: string) => Promise<CommandResult>,
   what: string,
   reverse = false,
+  limit = LOCAL_CONCURRENCY,
 ): Promise<Record<string, number>> {
+  const gate = concurrencyLimit(limit);
   const waitsFor = (stack: string) =>
     reverse
       ? [...graph].filter(([, dependencies]) => dependencies.includes(stack)).map(([name]) => name)
@@ -161,7 +193,7 @@ export async function inDependencyOrder(
         stack,
         Promise.all(waitsFor(stack).map(run)).then(async (ready) => {
           if (!ready.every(Boolean)) return false;
-          const result = await step(stack);
+          const result = await gate(() => step(stack));
           seconds[stack] = result.seconds;
           if (result.status !== 0)
             failures.push(`${what} ${stack} failed (exit ${result.status}):\n${result.output.split("\n").slice(-40).join("\n")}`);
