@@ -762,10 +762,26 @@ function terraformImport(stack: string, address: string, id: string) {
   return runLocal(emulator.endpoint, ["terraform", chdir, "import", "-input=false", "-no-color", address, id], { logFile: LOG_FILE });
 }
 
-/** `terraform plan -detailed-exitcode` of a stack: 0 when there is nothing to change (output shown otherwise). */
-function replan(outdir: string, stack: string) {
-  const plan = terraformAt(outdir, stack, "plan", "-detailed-exitcode");
-  return { stack, status: plan.status, output: plan.status === 0 ? "" : plan.output };
+/** Runs Terraform on a stack of a synth output folder like {@link terraformAt}, without blocking. */
+function terraformAtAsync(outdir: string, stack: string, ...args: string[]) {
+  return runLocalAsync(
+    emulator.endpoint,
+    ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
+    {
+      logFile: LOG_FILE,
+    },
+  );
+}
+
+/**
+ * `terraform plan -detailed-exitcode` of several stacks, side by side: status 0 when there is nothing to
+ * change (output shown otherwise). Each stack has its own state; plans only read each other's.
+ */
+function replanAll(outdir: string, stacks: readonly string[]) {
+  return inParallel(stacks, async (stack) => {
+    const plan = await terraformAtAsync(outdir, stack, "plan", "-detailed-exitcode");
+    return { stack, status: plan.status, output: plan.status === 0 ? "" : plan.output };
+  });
 }
 
 describe("GitHub's deploy path, as the reference workflow runs it (docs/github)", () => {
@@ -875,10 +891,7 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
     for (const stack of services) {
       await ecs.send(new UpdateServiceCommand({ cluster, service: deployed[stack].service, desiredCount: 2 }));
     }
-    for (const stack of services) {
-      const plan = replan(LOCAL_OUTPUT, stack);
-      expect(plan).toEqual({ stack, status: 0, output: "" });
-    }
+    expect(await replanAll(LOCAL_OUTPUT, services)).toEqual(services.map((stack) => ({ stack, status: 0, output: "" })));
   });
 
   test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", () => {
@@ -910,8 +923,12 @@ describe("the account-wide singletons", () => {
     const [provider] =
       (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["treepli-local-ec2"] }))).capacityProviders ?? [];
     expect(provider.status).toBe("ACTIVE");
-    for (const stack of LOCAL_STACKS.slice(1)) {
-      const state = terraformState(stack, "list");
+    const states = await inParallel(LOCAL_STACKS.slice(1), (stack) =>
+      runLocalAsync(emulator.endpoint, ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, "state", "list"], {
+        logFile: LOG_FILE,
+      }),
+    );
+    for (const state of states) {
       expect(state.status).toBe(0);
       expect(state.output).toMatch(/^aws_/m);
       expect(state.output).not.toMatch(/aws_iam_service_linked_role|data\.aws_iam_role\./);
@@ -921,6 +938,7 @@ describe("the account-wide singletons", () => {
   test("in an account that already has them, the cluster layer applies with 'existing' without touching them, and both service stacks keep their deploy roles", async () => {
     const { iam } = clients();
     const clusterStack = "local-cluster";
+    const layerStacks = [clusterStack, "local-backend", "local-frontend"];
     const addresses = terraformState(clusterStack, "list")
       .output.split("\n")
       .map((line) => line.trim());
@@ -935,13 +953,12 @@ describe("the account-wide singletons", () => {
       "existing",
     );
     try {
-      for (const stack of ["local-cluster", "local-backend", "local-frontend"])
-        expect(terraformAt(existingOut, stack, "init").status).toBe(0);
+      const inits = await inParallel(layerStacks, (stack) => terraformAtAsync(existingOut, stack, "init"));
+      expect(inits.map((init) => init.status)).toEqual(layerStacks.map(() => 0));
       const apply = terraformAt(existingOut, clusterStack, "apply", "-auto-approve");
       expect({ status: apply.status, output: apply.status === 0 ? "" : apply.output }).toEqual({ status: 0, output: "" });
       expect(apply.output).toMatch(/Resources: 0 added, 0 changed, 0 destroyed/);
-      for (const stack of ["local-cluster", "local-backend", "local-frontend"])
-        expect(replan(existingOut, stack)).toEqual({ stack, status: 0, output: "" });
+      expect(await replanAll(existingOut, layerStacks)).toEqual(layerStacks.map((stack) => ({ stack, status: 0, output: "" })));
       const providers = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
       expect(providers.map((p) => p.Arn)).toEqual([providerArn]);
       for (const role of ["treepli-local-backend-deploy", "treepli-local-frontend-deploy"]) {
@@ -958,8 +975,7 @@ describe("the account-wide singletons", () => {
       expect(terraformIn(clusterStack, "apply", "-auto-approve").status).toBe(0);
       fs.rmSync(existingOut, { recursive: true, force: true });
     }
-    for (const stack of ["local-cluster", "local-backend", "local-frontend"])
-      expect(replan(LOCAL_OUTPUT, stack)).toEqual({ stack, status: 0, output: "" });
+    expect(await replanAll(LOCAL_OUTPUT, layerStacks)).toEqual(layerStacks.map((stack) => ({ stack, status: 0, output: "" })));
   });
 });
 

@@ -67,6 +67,11 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
   notification's subscribers and the budget's tags back (500 NotImplemented, retried for minutes), so an
   `aws_budgets_budget` with notifications and the providers' default tags could not be created.
 
+- computes an S3 object's ETag under the object's lock, as moto's own value reader does: moto reads the
+  object's buffer for its ETag (lazily, at the first request that needs it) without the lock, so a GET
+  of a state object that two Terraform processes read at once (a stack's own state and another's
+  remote state) could seek the buffer under the other reader and hand it a truncated state.
+
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
 """
@@ -103,7 +108,7 @@ from moto.moto_api._internal import mock_random  # noqa: E402
 from moto.rds.models import RDSBackend  # noqa: E402
 from moto.utilities.utils import get_partition  # noqa: E402
 from moto.s3.exceptions import ReplicationConfigurationNotFoundError  # noqa: E402
-from moto.s3.models import FakeDeleteMarker  # noqa: E402
+from moto.s3.models import FakeDeleteMarker, FakeKey  # noqa: E402
 from moto.s3.responses import S3Response  # noqa: E402
 from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
 from moto.server import main  # noqa: E402
@@ -614,6 +619,18 @@ BudgetsResponse.create_budget = create_budget
 BudgetsResponse.list_tags_for_resource = budget_list_tags_for_resource
 BudgetsResponse.tag_resource = budget_tag_resource
 BudgetsResponse.untag_resource = budget_untag_resource
+
+_etag_unlocked = FakeKey.etag.fget
+
+
+def _etag_locked(self: FakeKey) -> str:
+    if self._etag is None:
+        with self.lock:
+            return _etag_unlocked(self)
+    return _etag_unlocked(self)
+
+
+FakeKey.etag = property(_etag_locked)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

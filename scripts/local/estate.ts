@@ -19,7 +19,8 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_EMULATOR_ENDPOINT } from "../../src/config/environments";
+import { GetBucketEncryptionCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
+import { DEFAULT_EMULATOR_ENDPOINT, ENVIRONMENTS } from "../../src/config/environments";
 import { LAYERS } from "../../src/stacks/environment-stack";
 import { PROJECT_ROOT, isEmulatorRunning, startEmulator, stopProcess } from "./emulator";
 
@@ -169,7 +170,7 @@ export function inParallel<T, R>(items: readonly T[], step: (item: T) => Promise
 /**
  * Runs `step` for every stack of a dependency graph, each as soon as the stacks it waits for are done;
  * `reverse` waits for the stacks that depend on it instead (for destroy). A stack whose prerequisite failed
- * is skipped; independent ones go on; at most `limit` steps run at once. Throws, after every started step has ended, if any failed. Returns
+ * is skipped; independent ones go on; at most `limit` steps run at once, each once `ready(stack)` has resolved. Throws, after every started step has ended, if any failed. Returns
  * seconds per stack.
  */
 export async function inDependencyOrder(
@@ -178,6 +179,7 @@ export async function inDependencyOrder(
   what: string,
   reverse = false,
   limit = LOCAL_CONCURRENCY,
+  ready: (stack: string) => Promise<unknown> = async () => undefined,
 ): Promise<Record<string, number>> {
   const gate = concurrencyLimit(limit);
   const waitsFor = (stack: string) =>
@@ -191,8 +193,9 @@ export async function inDependencyOrder(
     if (!runs.has(stack)) {
       runs.set(
         stack,
-        Promise.all(waitsFor(stack).map(run)).then(async (ready) => {
-          if (!ready.every(Boolean)) return false;
+        Promise.all(waitsFor(stack).map(run)).then(async (prerequisites) => {
+          if (!prerequisites.every(Boolean)) return false;
+          await ready(stack);
           const result = await gate(() => step(stack));
           seconds[stack] = result.seconds;
           if (result.status !== 0)
@@ -208,32 +211,91 @@ export async function inDependencyOrder(
   return seconds;
 }
 
+/** Whether the state bucket takes state as the bootstrap stack makes it: versioned, SSE-KMS by default, private. */
+async function stateBucketReady(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    const [versioning, encryption, publicAccess] = await Promise.all([
+      s3.send(new GetBucketVersioningCommand({ Bucket: bucket })),
+      s3.send(new GetBucketEncryptionCommand({ Bucket: bucket })),
+      s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })),
+    ]);
+    const block = publicAccess.PublicAccessBlockConfiguration;
+    return (
+      versioning.Status === "Enabled" &&
+      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm === "aws:kms" &&
+      [block?.BlockPublicAcls, block?.IgnorePublicAcls, block?.BlockPublicPolicy, block?.RestrictPublicBuckets].every(Boolean)
+    );
+  } catch {
+    return false; // not there yet (NoSuchBucket, no encryption or public access block yet)
+  }
+}
+
+/** Resolves once the state bucket is ready (see {@link stateBucketReady}), or throws what `bootstrap` failed with. */
+async function waitForStateBucket(endpoint: string, bootstrap: Promise<CommandResult>): Promise<void> {
+  const s3 = new S3Client({
+    region: ENVIRONMENTS.local.aws.region,
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
+  });
+  let bootstrapEnded = false;
+  const ended = bootstrap.then(() => (bootstrapEnded = true));
+  try {
+    while (!(await stateBucketReady(s3, ENVIRONMENTS.local.stateBackend.bucket))) {
+      if (bootstrapEnded) {
+        mustSucceed("deploying local-bootstrap", await bootstrap);
+        throw new Error(`local-bootstrap was deployed, but its state bucket is not ready`);
+      }
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    }
+  } finally {
+    s3.destroy();
+  }
+}
+
 /**
  * Deploys every local stack: the state bucket first (through `cdktf deploy`, which also synthesizes the
  * local stacks), then the layers in dependency order, independent ones side by side. Returns seconds
  * per step.
+ *
+ * The layers that depend on no other layer start as soon as the state bucket takes state (versioned,
+ * encrypted, private), while `cdktf deploy` still waits for the provider to see the bucket's lifecycle
+ * rules settle (about 55 s of polling, with nothing left to create); they need nothing else from the
+ * bootstrap stack. Every other layer also waits for the bootstrap stack to be deployed (the frontend
+ * reads its origin secret). A failed bootstrap fails the deploy either way.
  */
 export async function deployEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Promise<Record<string, number>> {
-  const bootstrap = mustSucceed(
-    "deploying local-bootstrap",
-    await runLocalAsync(endpoint, ["npx", "cdktf", "deploy", LOCAL_STACKS[0], "--auto-approve"], options),
-  );
+  const bootstrapRun = runLocalAsync(endpoint, ["npx", "cdktf", "deploy", LOCAL_STACKS[0], "--auto-approve"], options);
+  const bootstrapDone = bootstrapRun.then((result) => mustSucceed("deploying local-bootstrap", result));
+  bootstrapDone.catch(() => undefined); // awaited below; a failure is reported there
   const terraform = (stack: string, ...args: string[]) =>
     runLocalAsync(
       endpoint,
       ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
       options,
     );
-  const layers = await inDependencyOrder(
-    localStackDependencies(),
-    async (stack) => {
-      const init = await terraform(stack, "init");
-      if (init.status !== 0) return init;
-      const apply = await terraform(stack, "apply", "-auto-approve");
-      return { ...apply, seconds: init.seconds + apply.seconds };
-    },
-    "deploying",
-  );
+  let layers: Record<string, number>;
+  try {
+    // The bucket exists only after cdktf has synthesized the local stacks: the manifest is complete by then.
+    await waitForStateBucket(endpoint, bootstrapRun);
+    const graph = localStackDependencies();
+    layers = await inDependencyOrder(
+      graph,
+      async (stack) => {
+        const init = await terraform(stack, "init");
+        if (init.status !== 0) return init;
+        const apply = await terraform(stack, "apply", "-auto-approve");
+        return { ...apply, seconds: init.seconds + apply.seconds };
+      },
+      "deploying",
+      false,
+      LOCAL_CONCURRENCY,
+      (stack) => ((graph.get(stack) ?? []).length === 0 ? Promise.resolve() : bootstrapDone),
+    );
+  } finally {
+    await bootstrapRun; // never leave the bootstrap's cdktf running
+  }
+  const bootstrap = await bootstrapDone;
   return { [LOCAL_STACKS[0]]: bootstrap.seconds, ...layers };
 }
 
