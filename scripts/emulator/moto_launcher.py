@@ -43,6 +43,11 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
 - keeps a database's enhanced monitoring (MonitoringInterval, MonitoringRoleArn) given at
   CreateDBInstance, as AWS does (moto keeps them only from ModifyDBInstance): every plan would turn
   monitoring on again;
+- gives a new database the certificate authority AWS gives new instances, `rds-ca-rsa2048-g1` (moto:
+  `rds-ca-default`, which no longer exists on AWS). The provider does not send the CA with
+  CreateDBInstance: where moto's default differs from the configured CA it modifies the new instance
+  and waits for it again (about 80 s more on the critical path of the deploy; on AWS the default
+  matches and no modification is made);
 - completes an ECS deployment at once when UpdateService changes the task definition or the count
   (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
   runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
@@ -205,12 +210,16 @@ def cancel_rotate_secret(self: SecretsManagerBackend, secret_id: str) -> str:  #
 
 SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
 
-# RDS: enhanced monitoring given at creation is kept (moto's DBInstance only takes it from a modify).
+# RDS: enhanced monitoring given at creation is kept (moto's DBInstance only takes it from a modify);
+# a new instance gets the CA AWS gives new instances (rds-ca-rsa2048-g1 since 2024; moto: rds-ca-default).
 _create_db_instance = RDSBackend.create_db_instance
+AWS_DEFAULT_DB_CA = "rds-ca-rsa2048-g1"
 
 
 def create_db_instance(self: RDSBackend, db_kwargs):  # type: ignore[no-untyped-def]
     monitoring = {key: db_kwargs[key] for key in ("monitoring_interval", "monitoring_role_arn") if db_kwargs.get(key) is not None}
+    if not db_kwargs.get("ca_certificate_identifier"):
+        db_kwargs = {**db_kwargs, "ca_certificate_identifier": AWS_DEFAULT_DB_CA}
     database = _create_db_instance(self, db_kwargs)
     for key, value in monitoring.items():
         setattr(database, key, value)
