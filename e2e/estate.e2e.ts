@@ -83,7 +83,7 @@ import {
   ListResponseHeadersPoliciesCommand,
 } from "@aws-sdk/client-cloudfront";
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { aws, pushImage, requireTools, runDeployScript } from "./aws-cli";
+import { aws, pushImage, pushImages, requireTools, runDeployScript } from "./aws-cli";
 import { operationsLeftovers, operationsReadBacks } from "./operations";
 
 // Deploys every local stack through the real cdktf CLI, Terraform and AWS provider, with S3 remote
@@ -810,7 +810,8 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
     requireTools();
     cluster = stackOutputs(emulator.endpoint, "local-cluster").cluster_name as string;
     const { ecs } = clients();
-    for (const stack of services) {
+    // The two services' rollouts run side by side, as their repositories' workflows would.
+    const rollouts = services.map(async (stack) => {
       const outputs = stackOutputs(emulator.endpoint, stack);
       const repositoryUrl = outputs.repository_url as string;
       const repositoryName = repositoryUrl.slice(repositoryUrl.indexOf("/") + 1);
@@ -819,7 +820,7 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
       // The workflow's push: ECR login (GetAuthorizationToken), then the image under sha-<commit>.
       expect(aws(emulator.endpoint, region, "ecr", "get-authorization-token").authorizationData).toHaveLength(1);
       const digest = pushImage(emulator.endpoint, region, repositoryName, "sha-0123456789abcdef0123456789abcdef01234567", stack);
-      const result = runDeployScript(emulator.endpoint, region, {
+      const result = await runDeployScript(emulator.endpoint, region, {
         ECR_REPOSITORY_URL: repositoryUrl,
         ECS_CLUSTER: cluster,
         ECS_SERVICE: outputs.service_name as string,
@@ -835,7 +836,8 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
         digest,
         before: service.taskDefinition as string,
       };
-    }
+    });
+    await Promise.all(rollouts);
   });
 
   test("each service runs a new revision of its family: the previous one with only the image replaced", async () => {
@@ -911,14 +913,15 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
     expect(await replanAll(LOCAL_OUTPUT, services)).toEqual(services.map((stack) => ({ stack, status: 0, output: "" })));
   });
 
-  test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", () => {
+  test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", async () => {
     const { repositoryName } = deployed["local-frontend"];
     const repositoryUrl = stackOutputs(emulator.endpoint, "local-frontend").repository_url as string;
     pushImage(emulator.endpoint, region, repositoryName, "sha-old", "an old build never deployed");
     spawnSync("sleep", ["1.1"]);
     // 30 later builds, each deployed (as its rollout would have tagged it).
-    for (let n = 0; n < 30; n++) pushImage(emulator.endpoint, region, repositoryName, `deployed-later-${n}`, `later ${n}`);
-    const result = runDeployScript(emulator.endpoint, region, {
+    const later = Array.from({ length: 30 }, (_, n) => ({ tag: `deployed-later-${n}`, seed: `later ${n}` }));
+    expect(pushImages(emulator.endpoint, region, repositoryName, later)).toHaveLength(30);
+    const result = await runDeployScript(emulator.endpoint, region, {
       ECR_REPOSITORY_URL: repositoryUrl,
       ECS_CLUSTER: cluster,
       ECS_SERVICE: deployed["local-frontend"].service,
