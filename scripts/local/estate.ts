@@ -230,26 +230,26 @@ async function stateBucketReady(s3: S3Client, bucket: string): Promise<boolean> 
   }
 }
 
-/** Resolves once the state bucket is ready (see {@link stateBucketReady}), or throws what `bootstrap` failed with. */
-async function waitForStateBucket(endpoint: string, bootstrap: Promise<CommandResult>): Promise<void> {
-  const s3 = new S3Client({
+/** An S3 client for the emulator's state bucket. */
+function stateBucketClient(endpoint: string): S3Client {
+  return new S3Client({
     region: ENVIRONMENTS.local.aws.region,
     endpoint,
     forcePathStyle: true,
     credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
   });
+}
+
+/** Resolves once the state bucket is ready (see {@link stateBucketReady}), or throws what `bootstrap` failed with. */
+async function waitForStateBucket(s3: S3Client, bootstrap: Promise<CommandResult>): Promise<void> {
   let bootstrapEnded = false;
   const ended = bootstrap.then(() => (bootstrapEnded = true));
-  try {
-    while (!(await stateBucketReady(s3, ENVIRONMENTS.local.stateBackend.bucket))) {
-      if (bootstrapEnded) {
-        mustSucceed("deploying local-bootstrap", await bootstrap);
-        throw new Error(`local-bootstrap was deployed, but its state bucket is not ready`);
-      }
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  while (!(await stateBucketReady(s3, ENVIRONMENTS.local.stateBackend.bucket))) {
+    if (bootstrapEnded) {
+      mustSucceed("deploying local-bootstrap", await bootstrap);
+      throw new Error(`local-bootstrap was deployed, but its state bucket is not ready`);
     }
-  } finally {
-    s3.destroy();
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
   }
 }
 
@@ -262,9 +262,14 @@ async function waitForStateBucket(endpoint: string, bootstrap: Promise<CommandRe
  * encrypted, private), while `cdktf deploy` still waits for the provider to see the bucket's lifecycle
  * rules settle (about 55 s of polling, with nothing left to create); they need nothing else from the
  * bootstrap stack. Every other layer also waits for the bootstrap stack to be deployed (the frontend
- * reads its origin secret). A failed bootstrap fails the deploy either way.
+ * reads its origin secret), and every layer does when the bucket was there before (a second local:up,
+ * whose cdktf deploy synthesizes the layers' folders again). A failed bootstrap fails the deploy either way.
  */
 export async function deployEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Promise<Record<string, number>> {
+  const s3 = stateBucketClient(endpoint);
+  // An estate deployed before (local:up on a running emulator) already has its bucket: the layers then wait
+  // for the whole bootstrap, whose cdktf deploy first synthesizes their folders again.
+  const bucketExisted = await stateBucketReady(s3, ENVIRONMENTS.local.stateBackend.bucket);
   const bootstrapRun = runLocalAsync(endpoint, ["npx", "cdktf", "deploy", LOCAL_STACKS[0], "--auto-approve"], options);
   const bootstrapDone = bootstrapRun.then((result) => mustSucceed("deploying local-bootstrap", result));
   bootstrapDone.catch(() => undefined); // awaited below; a failure is reported there
@@ -276,8 +281,9 @@ export async function deployEstate(endpoint: string, options: { logFile?: string
     );
   let layers: Record<string, number>;
   try {
-    // The bucket exists only after cdktf has synthesized the local stacks: the manifest is complete by then.
-    await waitForStateBucket(endpoint, bootstrapRun);
+    // A new bucket exists only after cdktf has synthesized the local stacks: their folders are complete by then.
+    if (bucketExisted) await bootstrapDone;
+    else await waitForStateBucket(s3, bootstrapRun);
     const graph = localStackDependencies();
     layers = await inDependencyOrder(
       graph,
@@ -293,6 +299,7 @@ export async function deployEstate(endpoint: string, options: { logFile?: string
       (stack) => ((graph.get(stack) ?? []).length === 0 ? Promise.resolve() : bootstrapDone),
     );
   } finally {
+    s3.destroy();
     await bootstrapRun; // never leave the bootstrap's cdktf running
   }
   const bootstrap = await bootstrapDone;
