@@ -3,7 +3,7 @@
  * GitHub's runner runs them against AWS. The machine's AWS CLI (v1, with moto's Python) and jq are
  * the only tools they need; `AWS_ENDPOINT_URL` points every call at the emulator.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as path from "path";
 import { PROJECT_ROOT } from "../scripts/local/emulator";
@@ -57,9 +57,24 @@ export function aws(endpoint: string, region: string, ...args: string[]): any {
   return result.stdout.trim() === "" ? {} : JSON.parse(result.stdout);
 }
 
-/** Runs the reference rollout script with the given variables (see its header). */
-export function runDeployScript(endpoint: string, region: string, variables: Record<string, string>): Run {
-  return run("bash", [DEPLOY_SCRIPT], {
+/** Runs a command like `run`, without blocking: for commands that run side by side. */
+function runAsync(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("error", (error) =>
+      reject(new Error(`${command} could not run (${error.message}): the e2e test needs the AWS CLI and jq on PATH`)),
+    );
+    child.once("close", (status) => resolve({ status: status ?? 1, stdout, stderr }));
+  });
+}
+
+/** Runs the reference rollout script with the given variables (see its header); rollouts of different services may run side by side. */
+export function runDeployScript(endpoint: string, region: string, variables: Record<string, string>): Promise<Run> {
+  return runAsync("bash", [DEPLOY_SCRIPT], {
     ...awsEnvironment(endpoint, region),
     DEPLOY_POLL_SECONDS: "1",
     DEPLOY_TIMEOUT_SECONDS: "120",
@@ -73,13 +88,7 @@ export function runDeployScript(endpoint: string, region: string, variables: Rec
  * `seed`, put under `tag` with PutImage (the emulator has no layer upload). Returns its digest.
  */
 export function pushImage(endpoint: string, region: string, repositoryName: string, tag: string, seed: string): string {
-  const digest = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1469, digest: digest(`config ${seed}`) },
-    layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: 3208942, digest: digest(`layer ${seed}`) }],
-  });
+  const manifest = imageManifest(seed);
   const answer = aws(
     endpoint,
     region,
@@ -93,4 +102,42 @@ export function pushImage(endpoint: string, region: string, repositoryName: stri
     manifest,
   );
   return answer.image.imageId.imageDigest as string;
+}
+
+/** A Docker schema 2 image manifest, unique per `seed` (what `docker push` leaves in ECR). */
+function imageManifest(seed: string): string {
+  const digest = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1469, digest: digest(`config ${seed}`) },
+    layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: 3208942, digest: digest(`layer ${seed}`) }],
+  });
+}
+
+/** Puts each image with boto3 (the AWS CLI's library), one after the other in one process; reads `{repository, images}` on stdin. */
+const PUT_IMAGES = `
+import boto3, json, os, sys
+request = json.load(sys.stdin)
+ecr = boto3.client("ecr", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
+digests = []
+for image in request["images"]:
+    answer = ecr.put_image(repositoryName=request["repository"], imageTag=image["tag"], imageManifest=image["manifest"])
+    digests.append(answer["image"]["imageId"]["imageDigest"])
+print(json.dumps(digests))
+`;
+
+/**
+ * {@link pushImage} for many images, in the order given (each pushed after the previous one), with one
+ * process instead of one AWS CLI start per image. Returns their digests.
+ */
+export function pushImages(endpoint: string, region: string, repositoryName: string, images: { tag: string; seed: string }[]): string[] {
+  const result = spawnSync("python3", ["-c", PUT_IMAGES], {
+    env: awsEnvironment(endpoint, region),
+    encoding: "utf8",
+    input: JSON.stringify({ repository: repositoryName, images: images.map(({ tag, seed }) => ({ tag, manifest: imageManifest(seed) })) }),
+  });
+  if (result.status !== 0)
+    throw new Error(`putting ${images.length} images into ${repositoryName} failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as string[];
 }

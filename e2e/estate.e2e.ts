@@ -67,6 +67,7 @@ import {
   deployEstate,
   destroyEstate,
   forgetPreviousEmulator,
+  inParallel,
   LOCAL_OUTPUT,
   LOCAL_STACKS,
   runLocal,
@@ -82,7 +83,7 @@ import {
   ListResponseHeadersPoliciesCommand,
 } from "@aws-sdk/client-cloudfront";
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { aws, pushImage, requireTools, runDeployScript } from "./aws-cli";
+import { aws, pushImage, pushImages, requireTools, runDeployScript } from "./aws-cli";
 import { operationsLeftovers, operationsReadBacks } from "./operations";
 
 // Deploys every local stack through the real cdktf CLI, Terraform and AWS provider, with S3 remote
@@ -219,7 +220,7 @@ async function originSecret(): Promise<{ current: string; previous: string }> {
 }
 
 describe("after deploying every local stack", () => {
-  test("every stack plans again with no changes (no drift), through the Atlantis workflow steps, in depends_on order", () => {
+  test("every stack plans again with no changes (no drift), through the Atlantis workflow steps, side by side as parallel_plan runs them", async () => {
     // The projects and workflow the Atlantis generator writes, for the local synth (bootstrap included).
     const config = atlantisConfig(readSynthOutput(LOCAL_OUTPUT), {
       synthDir: path.relative(PROJECT_ROOT, LOCAL_OUTPUT),
@@ -227,10 +228,16 @@ describe("after deploying every local stack", () => {
       includeLocalState: true,
     });
     expect(config.projects.map((project) => project.name).sort()).toEqual([...LOCAL_STACKS].sort());
-    const results = config.projects.map((project) => {
-      const plan = runAtlantisStage(config, project.name, "plan", {
+    expect(config.parallel_plan).toBe(true);
+    const started = Date.now();
+    const results = await inParallel(config.projects, async (project) => {
+      const plan = await runAtlantisStage(config, project.name, "plan", {
         repoRoot: PROJECT_ROOT,
-        onStep: (step) => fs.appendFileSync(LOG_FILE, `\n$ ${step.command}  (${project.name})\n${step.output}`),
+        onStep: (step) =>
+          fs.appendFileSync(
+            LOG_FILE,
+            `\n$ ${step.command}  (${project.name}, exit ${step.status}, ${step.seconds.toFixed(1)} s)\n${step.output}`,
+          ),
       });
       timings[`plan ${project.name}`] = plan.seconds;
       const changes = plan.status === 0 ? plannedChanges(plan.showFile) : [];
@@ -244,6 +251,7 @@ describe("after deploying every local stack", () => {
         failure: plan.status === 0 ? "" : plan.steps[plan.steps.length - 1].output,
       };
     });
+    phases["re-plan"] = (Date.now() - started) / 1000;
     expect(results).toEqual(config.projects.map((project) => ({ project: project.name, status: 0, changes: [], failure: "" })));
   });
 
@@ -702,6 +710,17 @@ interface ProtectionCheck<T> {
 }
 
 /**
+ * Whether a Terraform command failed only because it read another stack's state (remote state) while
+ * that stack's own command replaced it. Terraform's S3 backend reads a state object's size (HEAD), then
+ * the object into a buffer of that size: a state replaced in between by a shorter one reads padded
+ * with zeros ("Unsupported state file format"). The same can happen on AWS; nothing was planned or
+ * changed (data sources are read while planning), so the command can simply run again.
+ */
+function readAnotherStateMidWrite(result: CommandResult): boolean {
+  return result.status !== 0 && /Error: Unsupported state file format/.test(result.output);
+}
+
+/**
  * Applies a stack of the protected synth over the deployed one, tries to destroy it, reads back what
  * must have survived, then re-applies the local configuration (unprotected) so the estate can be destroyed.
  */
@@ -711,10 +730,16 @@ async function protectionCheck<T>(
   afterApply: () => Promise<void>,
   observe: () => Promise<T>,
 ): Promise<ProtectionCheck<T>> {
-  const terraform = (outdir: string, ...args: string[]) =>
-    runLocalAsync(emulator.endpoint, ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"], {
-      logFile: LOG_FILE,
-    });
+  const terraform = async (outdir: string, ...args: string[]) => {
+    for (let attempt = 1; ; attempt++) {
+      const result = await runLocalAsync(
+        emulator.endpoint,
+        ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
+        { logFile: LOG_FILE },
+      );
+      if (attempt === 3 || !readAnotherStateMidWrite(result)) return result;
+    }
+  };
   const init = await terraform(protectedOut, "init");
   const apply = init.status === 0 ? await terraform(protectedOut, "apply", "-auto-approve") : init;
   if (apply.status === 0) await afterApply();
@@ -754,10 +779,26 @@ function terraformImport(stack: string, address: string, id: string) {
   return runLocal(emulator.endpoint, ["terraform", chdir, "import", "-input=false", "-no-color", address, id], { logFile: LOG_FILE });
 }
 
-/** `terraform plan -detailed-exitcode` of a stack: 0 when there is nothing to change (output shown otherwise). */
-function replan(outdir: string, stack: string) {
-  const plan = terraformAt(outdir, stack, "plan", "-detailed-exitcode");
-  return { stack, status: plan.status, output: plan.status === 0 ? "" : plan.output };
+/** Runs Terraform on a stack of a synth output folder like {@link terraformAt}, without blocking. */
+function terraformAtAsync(outdir: string, stack: string, ...args: string[]) {
+  return runLocalAsync(
+    emulator.endpoint,
+    ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
+    {
+      logFile: LOG_FILE,
+    },
+  );
+}
+
+/**
+ * `terraform plan -detailed-exitcode` of several stacks, side by side: status 0 when there is nothing to
+ * change (output shown otherwise). Each stack has its own state; plans only read each other's.
+ */
+function replanAll(outdir: string, stacks: readonly string[]) {
+  return inParallel(stacks, async (stack) => {
+    const plan = await terraformAtAsync(outdir, stack, "plan", "-detailed-exitcode");
+    return { stack, status: plan.status, output: plan.status === 0 ? "" : plan.output };
+  });
 }
 
 describe("GitHub's deploy path, as the reference workflow runs it (docs/github)", () => {
@@ -769,7 +810,8 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
     requireTools();
     cluster = stackOutputs(emulator.endpoint, "local-cluster").cluster_name as string;
     const { ecs } = clients();
-    for (const stack of services) {
+    // The two services' rollouts run side by side, as their repositories' workflows would.
+    const rollouts = services.map(async (stack) => {
       const outputs = stackOutputs(emulator.endpoint, stack);
       const repositoryUrl = outputs.repository_url as string;
       const repositoryName = repositoryUrl.slice(repositoryUrl.indexOf("/") + 1);
@@ -778,7 +820,7 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
       // The workflow's push: ECR login (GetAuthorizationToken), then the image under sha-<commit>.
       expect(aws(emulator.endpoint, region, "ecr", "get-authorization-token").authorizationData).toHaveLength(1);
       const digest = pushImage(emulator.endpoint, region, repositoryName, "sha-0123456789abcdef0123456789abcdef01234567", stack);
-      const result = runDeployScript(emulator.endpoint, region, {
+      const result = await runDeployScript(emulator.endpoint, region, {
         ECR_REPOSITORY_URL: repositoryUrl,
         ECS_CLUSTER: cluster,
         ECS_SERVICE: outputs.service_name as string,
@@ -794,7 +836,8 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
         digest,
         before: service.taskDefinition as string,
       };
-    }
+    });
+    await Promise.all(rollouts);
   });
 
   test("each service runs a new revision of its family: the previous one with only the image replaced", async () => {
@@ -867,20 +910,18 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
     for (const stack of services) {
       await ecs.send(new UpdateServiceCommand({ cluster, service: deployed[stack].service, desiredCount: 2 }));
     }
-    for (const stack of services) {
-      const plan = replan(LOCAL_OUTPUT, stack);
-      expect(plan).toEqual({ stack, status: 0, output: "" });
-    }
+    expect(await replanAll(LOCAL_OUTPUT, services)).toEqual(services.map((stack) => ({ stack, status: 0, output: "" })));
   });
 
-  test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", () => {
+  test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", async () => {
     const { repositoryName } = deployed["local-frontend"];
     const repositoryUrl = stackOutputs(emulator.endpoint, "local-frontend").repository_url as string;
     pushImage(emulator.endpoint, region, repositoryName, "sha-old", "an old build never deployed");
     spawnSync("sleep", ["1.1"]);
     // 30 later builds, each deployed (as its rollout would have tagged it).
-    for (let n = 0; n < 30; n++) pushImage(emulator.endpoint, region, repositoryName, `deployed-later-${n}`, `later ${n}`);
-    const result = runDeployScript(emulator.endpoint, region, {
+    const later = Array.from({ length: 30 }, (_, n) => ({ tag: `deployed-later-${n}`, seed: `later ${n}` }));
+    expect(pushImages(emulator.endpoint, region, repositoryName, later)).toHaveLength(30);
+    const result = await runDeployScript(emulator.endpoint, region, {
       ECR_REPOSITORY_URL: repositoryUrl,
       ECS_CLUSTER: cluster,
       ECS_SERVICE: deployed["local-frontend"].service,
@@ -902,8 +943,12 @@ describe("the account-wide singletons", () => {
     const [provider] =
       (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["treepli-local-ec2"] }))).capacityProviders ?? [];
     expect(provider.status).toBe("ACTIVE");
-    for (const stack of LOCAL_STACKS.slice(1)) {
-      const state = terraformState(stack, "list");
+    const states = await inParallel(LOCAL_STACKS.slice(1), (stack) =>
+      runLocalAsync(emulator.endpoint, ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, "state", "list"], {
+        logFile: LOG_FILE,
+      }),
+    );
+    for (const state of states) {
       expect(state.status).toBe(0);
       expect(state.output).toMatch(/^aws_/m);
       expect(state.output).not.toMatch(/aws_iam_service_linked_role|data\.aws_iam_role\./);
@@ -913,6 +958,7 @@ describe("the account-wide singletons", () => {
   test("in an account that already has them, the cluster layer applies with 'existing' without touching them, and both service stacks keep their deploy roles", async () => {
     const { iam } = clients();
     const clusterStack = "local-cluster";
+    const layerStacks = [clusterStack, "local-backend", "local-frontend"];
     const addresses = terraformState(clusterStack, "list")
       .output.split("\n")
       .map((line) => line.trim());
@@ -927,13 +973,12 @@ describe("the account-wide singletons", () => {
       "existing",
     );
     try {
-      for (const stack of ["local-cluster", "local-backend", "local-frontend"])
-        expect(terraformAt(existingOut, stack, "init").status).toBe(0);
+      const inits = await inParallel(layerStacks, (stack) => terraformAtAsync(existingOut, stack, "init"));
+      expect(inits.map((init) => init.status)).toEqual(layerStacks.map(() => 0));
       const apply = terraformAt(existingOut, clusterStack, "apply", "-auto-approve");
       expect({ status: apply.status, output: apply.status === 0 ? "" : apply.output }).toEqual({ status: 0, output: "" });
       expect(apply.output).toMatch(/Resources: 0 added, 0 changed, 0 destroyed/);
-      for (const stack of ["local-cluster", "local-backend", "local-frontend"])
-        expect(replan(existingOut, stack)).toEqual({ stack, status: 0, output: "" });
+      expect(await replanAll(existingOut, layerStacks)).toEqual(layerStacks.map((stack) => ({ stack, status: 0, output: "" })));
       const providers = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
       expect(providers.map((p) => p.Arn)).toEqual([providerArn]);
       for (const role of ["treepli-local-backend-deploy", "treepli-local-frontend-deploy"]) {
@@ -950,8 +995,7 @@ describe("the account-wide singletons", () => {
       expect(terraformIn(clusterStack, "apply", "-auto-approve").status).toBe(0);
       fs.rmSync(existingOut, { recursive: true, force: true });
     }
-    for (const stack of ["local-cluster", "local-backend", "local-frontend"])
-      expect(replan(LOCAL_OUTPUT, stack)).toEqual({ stack, status: 0, output: "" });
+    expect(await replanAll(LOCAL_OUTPUT, layerStacks)).toEqual(layerStacks.map((stack) => ({ stack, status: 0, output: "" })));
   });
 });
 
@@ -1237,10 +1281,9 @@ describe("the edge, as CloudFront reports it", () => {
 operationsReadBacks(() => emulator.endpoint);
 
 describe("with production's protections switched on", () => {
-  // The checks run one after the other: the backend stack reads the media stack's state (remote state)
-  // at every plan, and the emulator's S3 can hand out a state object half written while another apply
-  // writes it ("Unsupported state file format"; S3 itself replaces objects atomically). The tests below
-  // read their results.
+  // The checks run side by side. The backend stack reads the media stack's state (remote state) at every
+  // plan, while the media check replaces it: a read caught mid-write is run again (readAnotherStateMidWrite).
+  // The tests below read their results.
   let backend: Promise<ProtectionCheck<{ status?: string; deletionProtection?: boolean }>>;
   let media: Promise<ProtectionCheck<{ objectLength?: number }>>;
   let protectedOut: string;
@@ -1260,7 +1303,6 @@ describe("with production's protections switched on", () => {
         return { status: database?.DBInstanceStatus, deletionProtection: database?.DeletionProtection };
       },
     );
-    await backend.catch(() => undefined);
     media = protectionCheck(
       protectedOut,
       "local-media",
@@ -1272,7 +1314,7 @@ describe("with production's protections switched on", () => {
         return { objectLength: (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt" }))).ContentLength };
       },
     );
-    await media.catch(() => undefined);
+    await Promise.all([backend, media].map((check) => check.catch(() => undefined)));
     phases["protection checks"] = (Date.now() - started) / 1000;
   });
   afterAll(() => protectedOut && fs.rmSync(protectedOut, { recursive: true, force: true }));

@@ -37,7 +37,7 @@ function generate(): void {
   }
 }
 
-function run(stage: "plan" | "apply", project: string | undefined, args: string[]): void {
+async function run(stage: "plan" | "apply", project: string | undefined, args: string[]): Promise<void> {
   if (!project) throw new Error(USAGE);
   const at = args.indexOf("--synth-dir");
   let config: AtlantisConfig;
@@ -53,7 +53,7 @@ function run(stage: "plan" | "apply", project: string | undefined, args: string[
   } else {
     config = parse(fs.readFileSync(path.join(PROJECT_ROOT, ATLANTIS_FILE), "utf8")) as AtlantisConfig;
   }
-  const result = runAtlantisStage(config, project, stage, {
+  const result = await runAtlantisStage(config, project, stage, {
     repoRoot: PROJECT_ROOT,
     onStep: (step) => process.stdout.write(`$ ${step.command}\n${step.output}\n`),
   });
@@ -69,13 +69,13 @@ function run(stage: "plan" | "apply", project: string | undefined, args: string[
 }
 
 if (require.main === module) {
-  try {
-    const [command, project, ...rest] = process.argv.slice(2);
+  const [command, project, ...rest] = process.argv.slice(2);
+  (async () => {
     if (command === undefined || command === "generate") generate();
-    else if (command === "plan" || command === "apply") run(command, project, rest);
+    else if (command === "plan" || command === "apply") await run(command, project, rest);
     else throw new Error(USAGE);
-  } catch (error) {
-    console.error((error as Error).message);
+  })().catch((error: Error) => {
+    console.error(error.message);
     process.exit(1);
-  }
+  });
 }

@@ -219,7 +219,7 @@ describe("the workflow runner", () => {
   const fixtureConfig = () =>
     atlantisConfig(readSynthOutput(synthDir), { synthDir: path.basename(synthDir), environments: ["fixture"], includeLocalState: true });
 
-  test("runs each step with sh -c in the project's folder, with the variables Atlantis sets", () => {
+  test("runs each step with sh -c in the project's folder, with the variables Atlantis sets", async () => {
     const base = fixtureConfig();
     const probe: AtlantisConfig = {
       ...base,
@@ -242,7 +242,7 @@ describe("the workflow runner", () => {
         },
       },
     };
-    const result = runAtlantisStage(probe, stack, "plan", { repoRoot: PROJECT_ROOT });
+    const result = await runAtlantisStage(probe, stack, "plan", { repoRoot: PROJECT_ROOT });
     const dir = path.join(synthDir, "stacks", stack);
     expect(fs.readFileSync(path.join(dir, "probe.txt"), "utf8").split("\n").slice(0, 8)).toEqual([
       dir,
@@ -262,8 +262,8 @@ describe("the workflow runner", () => {
     expect(fs.existsSync(path.join(dir, "never"))).toBe(false);
   });
 
-  test("the generated plan stage inits and plans a stack, leaving Atlantis' plan file and its JSON", () => {
-    const result = runAtlantisStage(fixtureConfig(), stack, "plan", { repoRoot: PROJECT_ROOT });
+  test("the generated plan stage inits and plans a stack, leaving Atlantis' plan file and its JSON", async () => {
+    const result = await runAtlantisStage(fixtureConfig(), stack, "plan", { repoRoot: PROJECT_ROOT });
     expect({ status: result.status, failed: result.steps.filter((s) => s.status !== 0).map((s) => s.output) }).toEqual({
       status: 0,
       failed: [],
@@ -271,4 +271,37 @@ describe("the workflow runner", () => {
     expect(fs.existsSync(result.planFile)).toBe(true);
     expect(plannedChanges(result.showFile)).toEqual([{ address: "terraform_data.marker", actions: ["create"] }]);
   }, 120_000);
+
+  test("runs the stages of several projects side by side, as parallel_plan does", async () => {
+    // A second project: each records when its step started and ended, in its own folder.
+    const other = "fixture-other";
+    const manifest = JSON.parse(fs.readFileSync(path.join(synthDir, "manifest.json"), "utf8"));
+    manifest.stacks[other] = {
+      ...manifest.stacks[stack],
+      name: other,
+      workingDirectory: `stacks/${other}`,
+      synthesizedStackPath: `stacks/${other}/cdk.tf.json`,
+    };
+    fs.writeFileSync(path.join(synthDir, "manifest.json"), JSON.stringify(manifest));
+    fs.mkdirSync(path.join(synthDir, "stacks", other), { recursive: true });
+    fs.copyFileSync(path.join(synthDir, "stacks", stack, "cdk.tf.json"), path.join(synthDir, "stacks", other, "cdk.tf.json"));
+    const base = fixtureConfig();
+    const timed: AtlantisConfig = {
+      ...base,
+      workflows: {
+        cdktf: {
+          plan: { steps: [{ run: { command: "date +%s%N > started; sleep 1; date +%s%N > ended" } }] },
+          apply: { steps: [] },
+        },
+      },
+    };
+    expect(base.projects.map((project) => project.name).sort()).toEqual([stack, other].sort());
+    const results = await Promise.all(
+      [stack, other].map((project) => runAtlantisStage(timed, project, "plan", { repoRoot: PROJECT_ROOT })),
+    );
+    expect(results.map((result) => result.status)).toEqual([0, 0]);
+    const read = (project: string, file: string) => Number(fs.readFileSync(path.join(synthDir, "stacks", project, file), "utf8"));
+    // Both had started before either ended: run one after the other, they could not overlap.
+    expect(Math.max(read(stack, "started"), read(other, "started"))).toBeLessThan(Math.min(read(stack, "ended"), read(other, "ended")));
+  });
 });

@@ -43,6 +43,11 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
 - keeps a database's enhanced monitoring (MonitoringInterval, MonitoringRoleArn) given at
   CreateDBInstance, as AWS does (moto keeps them only from ModifyDBInstance): every plan would turn
   monitoring on again;
+- gives a new database the certificate authority AWS gives new instances, `rds-ca-rsa2048-g1` (moto:
+  `rds-ca-default`, which no longer exists on AWS). The provider does not send the CA with
+  CreateDBInstance: where moto's default differs from the configured CA it modifies the new instance
+  and waits for it again (about 80 s more on the critical path of the deploy; on AWS the default
+  matches and no modification is made);
 - completes an ECS deployment at once when UpdateService changes the task definition or the count
   (moto keeps the first deployment, with the old task definition, IN_PROGRESS forever): the emulator
   runs no container, so the rollout the deploy workflow waits for (`aws ecs wait services-stable`)
@@ -66,6 +71,11 @@ Same arguments as `moto_server` (they go to `moto.server.main` unchanged). Befor
   TagResource, UntagResource, CreateBudget's ResourceTags), which moto lacks: the provider reads every
   notification's subscribers and the budget's tags back (500 NotImplemented, retried for minutes), so an
   `aws_budgets_budget` with notifications and the providers' default tags could not be created.
+
+- computes an S3 object's ETag under the object's lock, as moto's own value reader does: moto reads the
+  object's buffer for its ETag (lazily, at the first request that needs it) without the lock, so a GET
+  of a state object that two Terraform processes read at once (a stack's own state and another's
+  remote state) could seek the buffer under the other reader and hand it a truncated state.
 
 Everything else the stacks need from the emulator is handled on the Terraform side, for the `local`
 environment only (src/emulator/).
@@ -103,7 +113,7 @@ from moto.moto_api._internal import mock_random  # noqa: E402
 from moto.rds.models import RDSBackend  # noqa: E402
 from moto.utilities.utils import get_partition  # noqa: E402
 from moto.s3.exceptions import ReplicationConfigurationNotFoundError  # noqa: E402
-from moto.s3.models import FakeDeleteMarker  # noqa: E402
+from moto.s3.models import FakeDeleteMarker, FakeKey  # noqa: E402
 from moto.s3.responses import S3Response  # noqa: E402
 from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
 from moto.server import main  # noqa: E402
@@ -200,12 +210,16 @@ def cancel_rotate_secret(self: SecretsManagerBackend, secret_id: str) -> str:  #
 
 SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
 
-# RDS: enhanced monitoring given at creation is kept (moto's DBInstance only takes it from a modify).
+# RDS: enhanced monitoring given at creation is kept (moto's DBInstance only takes it from a modify);
+# a new instance gets the CA AWS gives new instances (rds-ca-rsa2048-g1 since 2024; moto: rds-ca-default).
 _create_db_instance = RDSBackend.create_db_instance
+AWS_DEFAULT_DB_CA = "rds-ca-rsa2048-g1"
 
 
 def create_db_instance(self: RDSBackend, db_kwargs):  # type: ignore[no-untyped-def]
     monitoring = {key: db_kwargs[key] for key in ("monitoring_interval", "monitoring_role_arn") if db_kwargs.get(key) is not None}
+    if not db_kwargs.get("ca_certificate_identifier"):
+        db_kwargs = {**db_kwargs, "ca_certificate_identifier": AWS_DEFAULT_DB_CA}
     database = _create_db_instance(self, db_kwargs)
     for key, value in monitoring.items():
         setattr(database, key, value)
@@ -614,6 +628,18 @@ BudgetsResponse.create_budget = create_budget
 BudgetsResponse.list_tags_for_resource = budget_list_tags_for_resource
 BudgetsResponse.tag_resource = budget_tag_resource
 BudgetsResponse.untag_resource = budget_untag_resource
+
+_etag_unlocked = FakeKey.etag.fget
+
+
+def _etag_locked(self: FakeKey) -> str:
+    if self._etag is None:
+        with self.lock:
+            return _etag_unlocked(self)
+    return _etag_unlocked(self)
+
+
+FakeKey.etag = property(_etag_locked)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -17,8 +17,10 @@
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { DEFAULT_EMULATOR_ENDPOINT } from "../../src/config/environments";
+import { GetBucketEncryptionCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
+import { DEFAULT_EMULATOR_ENDPOINT, ENVIRONMENTS } from "../../src/config/environments";
 import { LAYERS } from "../../src/stacks/environment-stack";
 import { PROJECT_ROOT, isEmulatorRunning, startEmulator, stopProcess } from "./emulator";
 
@@ -52,7 +54,11 @@ export function runLocal(endpoint: string, args: string[], options: { logFile?: 
     maxBuffer: 256 * 1024 * 1024,
   });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
-  if (options.logFile) fs.appendFileSync(options.logFile, `\n$ ${args.join(" ")}\n${output}`);
+  if (options.logFile)
+    fs.appendFileSync(
+      options.logFile,
+      `\n$ ${args.join(" ")}  (started ${new Date(started).toISOString()}, exit ${result.status}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n${output}`,
+    );
   if (options.echo) process.stdout.write(output);
   return { status: result.status ?? 1, output, seconds: (Date.now() - started) / 1000 };
 }
@@ -60,6 +66,24 @@ export function runLocal(endpoint: string, args: string[], options: { logFile?: 
 function mustSucceed(what: string, result: CommandResult): CommandResult {
   if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}):\n${result.output.split("\n").slice(-40).join("\n")}`);
   return result;
+}
+
+/** Collects a command's output as lines, each prefixed with the seconds since `started` when it arrived. */
+class TimedLines {
+  private readonly lines: string[] = [];
+  private partial = "";
+  constructor(private readonly started: number) {}
+
+  add(text: string): void {
+    const parts = (this.partial + text).split("\n");
+    this.partial = parts.pop() ?? "";
+    const at = `[${((Date.now() - this.started) / 1000).toFixed(1).padStart(6)}s] `;
+    for (const line of parts) this.lines.push(at + line);
+  }
+
+  text(): string {
+    return [...this.lines, ...(this.partial ? [this.partial] : [])].join("\n") + "\n";
+  }
 }
 
 /** Runs a command like {@link runLocal}, without blocking: for commands that run side by side. */
@@ -75,11 +99,21 @@ export function runLocalAsync(
       env: { ...process.env, TREEPLI_ENV: "local", TREEPLI_EMULATOR_ENDPOINT: endpoint, CI: "true", FORCE_COLOR: "0" },
     });
     let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
+    // The log gets each line with the seconds since the command started (where an apply spends its time).
+    const timed = new TimedLines(started);
+    const take = (chunk: Buffer) => {
+      output += chunk;
+      timed.add(chunk.toString());
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
     const finish = (status: number) => {
       // Each command's output is appended whole, so that stacks running side by side do not interleave.
-      if (options.logFile) fs.appendFileSync(options.logFile, `\n$ ${args.join(" ")}\n${output}`);
+      if (options.logFile)
+        fs.appendFileSync(
+          options.logFile,
+          `\n$ ${args.join(" ")}  (started ${new Date(started).toISOString()}, exit ${status}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n${timed.text()}`,
+        );
       if (options.echo) process.stdout.write(output);
       resolve({ status, output, seconds: (Date.now() - started) / 1000 });
     };
@@ -105,9 +139,38 @@ export function localStackDependencies(): Map<string, string[]> {
 }
 
 /**
+ * How many Terraform commands the local estate runs at once. Most of a command's time is spent in
+ * the provider's waits and the emulator's answers, not on a core, so twice the cores (4 on the 2-core
+ * CI machine) keeps both busy without starving the emulator. TREEPLI_LOCAL_CONCURRENCY overrides it.
+ */
+export const LOCAL_CONCURRENCY = Number(process.env.TREEPLI_LOCAL_CONCURRENCY) || Math.max(2, 2 * os.cpus().length);
+
+/** A gate that lets at most `limit` tasks run at once; the others wait their turn (first come, first served). */
+export function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** `step` for every item, at most `limit` at once; the results in the items' order. */
+export function inParallel<T, R>(items: readonly T[], step: (item: T) => Promise<R>, limit = LOCAL_CONCURRENCY): Promise<R[]> {
+  const gate = concurrencyLimit(limit);
+  return Promise.all(items.map((item) => gate(() => step(item))));
+}
+
+/**
  * Runs `step` for every stack of a dependency graph, each as soon as the stacks it waits for are done;
  * `reverse` waits for the stacks that depend on it instead (for destroy). A stack whose prerequisite failed
- * is skipped; independent ones go on. Throws, after every started step has ended, if any failed. Returns
+ * is skipped; independent ones go on; at most `limit` steps run at once, each once `ready(stack)` has resolved. Throws, after every started step has ended, if any failed. Returns
  * seconds per stack.
  */
 export async function inDependencyOrder(
@@ -115,7 +178,10 @@ export async function inDependencyOrder(
   step: (stack: string) => Promise<CommandResult>,
   what: string,
   reverse = false,
+  limit = LOCAL_CONCURRENCY,
+  ready: (stack: string) => Promise<unknown> = async () => undefined,
 ): Promise<Record<string, number>> {
+  const gate = concurrencyLimit(limit);
   const waitsFor = (stack: string) =>
     reverse
       ? [...graph].filter(([, dependencies]) => dependencies.includes(stack)).map(([name]) => name)
@@ -127,9 +193,10 @@ export async function inDependencyOrder(
     if (!runs.has(stack)) {
       runs.set(
         stack,
-        Promise.all(waitsFor(stack).map(run)).then(async (ready) => {
-          if (!ready.every(Boolean)) return false;
-          const result = await step(stack);
+        Promise.all(waitsFor(stack).map(run)).then(async (prerequisites) => {
+          if (!prerequisites.every(Boolean)) return false;
+          await ready(stack);
+          const result = await gate(() => step(stack));
           seconds[stack] = result.seconds;
           if (result.status !== 0)
             failures.push(`${what} ${stack} failed (exit ${result.status}):\n${result.output.split("\n").slice(-40).join("\n")}`);
@@ -144,32 +211,98 @@ export async function inDependencyOrder(
   return seconds;
 }
 
+/** Whether the state bucket takes state as the bootstrap stack makes it: versioned, SSE-KMS by default, private. */
+async function stateBucketReady(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    const [versioning, encryption, publicAccess] = await Promise.all([
+      s3.send(new GetBucketVersioningCommand({ Bucket: bucket })),
+      s3.send(new GetBucketEncryptionCommand({ Bucket: bucket })),
+      s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })),
+    ]);
+    const block = publicAccess.PublicAccessBlockConfiguration;
+    return (
+      versioning.Status === "Enabled" &&
+      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm === "aws:kms" &&
+      [block?.BlockPublicAcls, block?.IgnorePublicAcls, block?.BlockPublicPolicy, block?.RestrictPublicBuckets].every(Boolean)
+    );
+  } catch {
+    return false; // not there yet (NoSuchBucket, no encryption or public access block yet)
+  }
+}
+
+/** An S3 client for the emulator's state bucket. */
+function stateBucketClient(endpoint: string): S3Client {
+  return new S3Client({
+    region: ENVIRONMENTS.local.aws.region,
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
+  });
+}
+
+/** Resolves once the state bucket is ready (see {@link stateBucketReady}), or throws what `bootstrap` failed with. */
+async function waitForStateBucket(s3: S3Client, bootstrap: Promise<CommandResult>): Promise<void> {
+  let bootstrapEnded = false;
+  const ended = bootstrap.then(() => (bootstrapEnded = true));
+  while (!(await stateBucketReady(s3, ENVIRONMENTS.local.stateBackend.bucket))) {
+    if (bootstrapEnded) {
+      mustSucceed("deploying local-bootstrap", await bootstrap);
+      throw new Error(`local-bootstrap was deployed, but its state bucket is not ready`);
+    }
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  }
+}
+
 /**
  * Deploys every local stack: the state bucket first (through `cdktf deploy`, which also synthesizes the
  * local stacks), then the layers in dependency order, independent ones side by side. Returns seconds
  * per step.
+ *
+ * The layers that depend on no other layer start as soon as the state bucket takes state (versioned,
+ * encrypted, private), while `cdktf deploy` still waits for the provider to see the bucket's lifecycle
+ * rules settle (about 55 s of polling, with nothing left to create); they need nothing else from the
+ * bootstrap stack. Every other layer also waits for the bootstrap stack to be deployed (the frontend
+ * reads its origin secret), and every layer does when the bucket was there before (a second local:up,
+ * whose cdktf deploy synthesizes the layers' folders again). A failed bootstrap fails the deploy either way.
  */
 export async function deployEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Promise<Record<string, number>> {
-  const bootstrap = mustSucceed(
-    "deploying local-bootstrap",
-    await runLocalAsync(endpoint, ["npx", "cdktf", "deploy", LOCAL_STACKS[0], "--auto-approve"], options),
-  );
+  const s3 = stateBucketClient(endpoint);
+  // An estate deployed before (local:up on a running emulator) already has its bucket: the layers then wait
+  // for the whole bootstrap, whose cdktf deploy first synthesizes their folders again.
+  const bucketExisted = await stateBucketReady(s3, ENVIRONMENTS.local.stateBackend.bucket);
+  const bootstrapRun = runLocalAsync(endpoint, ["npx", "cdktf", "deploy", LOCAL_STACKS[0], "--auto-approve"], options);
+  const bootstrapDone = bootstrapRun.then((result) => mustSucceed("deploying local-bootstrap", result));
+  bootstrapDone.catch(() => undefined); // awaited below; a failure is reported there
   const terraform = (stack: string, ...args: string[]) =>
     runLocalAsync(
       endpoint,
       ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
       options,
     );
-  const layers = await inDependencyOrder(
-    localStackDependencies(),
-    async (stack) => {
-      const init = await terraform(stack, "init");
-      if (init.status !== 0) return init;
-      const apply = await terraform(stack, "apply", "-auto-approve");
-      return { ...apply, seconds: init.seconds + apply.seconds };
-    },
-    "deploying",
-  );
+  let layers: Record<string, number>;
+  try {
+    // A new bucket exists only after cdktf has synthesized the local stacks: their folders are complete by then.
+    if (bucketExisted) await bootstrapDone;
+    else await waitForStateBucket(s3, bootstrapRun);
+    const graph = localStackDependencies();
+    layers = await inDependencyOrder(
+      graph,
+      async (stack) => {
+        const init = await terraform(stack, "init");
+        if (init.status !== 0) return init;
+        const apply = await terraform(stack, "apply", "-auto-approve");
+        return { ...apply, seconds: init.seconds + apply.seconds };
+      },
+      "deploying",
+      false,
+      LOCAL_CONCURRENCY,
+      (stack) => ((graph.get(stack) ?? []).length === 0 ? Promise.resolve() : bootstrapDone),
+    );
+  } finally {
+    s3.destroy();
+    await bootstrapRun; // never leave the bootstrap's cdktf running
+  }
+  const bootstrap = await bootstrapDone;
   return { [LOCAL_STACKS[0]]: bootstrap.seconds, ...layers };
 }
 

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -74,19 +74,39 @@ function terraformBinDir(version: string, env: NodeJS.ProcessEnv): string {
   return binDir;
 }
 
+/** Runs `sh -c command` in `cwd` without blocking, and collects its status and output (stdout and stderr as they came). */
+function runStep(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<AtlantisStepResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let output = "";
+    const finish = (status: number) => resolve({ command, status, output, seconds: (Date.now() - started) / 1000 });
+    const child = spawn("sh", ["-c", command], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.once("error", (error) => {
+      output += String(error);
+      finish(127);
+    });
+    child.once("close", (status, signal) => finish(status ?? (signal ? 128 : 1)));
+  });
+}
+
 /**
  * Runs one stage (`plan` or `apply`) of a project's workflow exactly as Atlantis' run-step runner
  * does: each step's command through `sh -c` in the project's folder, with the server's environment
  * plus the variables Atlantis sets (`DIR`, `PLANFILE`, `SHOWFILE`, `WORKSPACE`, `PROJECT_NAME`,
  * `REPO_REL_DIR`, `ATLANTIS_TERRAFORM_VERSION`, the pull request's names, and `PATH` with the
  * Terraform bin dir appended), stopping at the first step that fails.
+ *
+ * It does not block: with `parallel_plan: true` (atlantis.yaml) Atlantis plans every project of a pull
+ * request at the same time, and so can the caller (each project has its own folder, plan file and state).
  */
-export function runAtlantisStage(
+export async function runAtlantisStage(
   config: AtlantisConfig,
   projectName: string,
   stage: "plan" | "apply",
   options: AtlantisRunOptions,
-): AtlantisStageResult {
+): Promise<AtlantisStageResult> {
   const project = atlantisProject(config, projectName);
   const workflow = config.workflows[project.workflow];
   if (!workflow) throw new Error(`project ${project.name} uses workflow "${project.workflow}", which atlantis.yaml does not define`);
@@ -119,19 +139,7 @@ export function runAtlantisStage(
   const started = Date.now();
   const steps: AtlantisStepResult[] = [];
   for (const step of workflow[stage].steps) {
-    const stepStarted = Date.now();
-    const result = spawnSync("sh", ["-c", step.run.command], {
-      cwd: dir,
-      env: { ...env, ...atlantisVariables },
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    const stepResult: AtlantisStepResult = {
-      command: step.run.command,
-      status: result.status ?? 1,
-      output: `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`,
-      seconds: (Date.now() - stepStarted) / 1000,
-    };
+    const stepResult = await runStep(step.run.command, dir, { ...env, ...atlantisVariables });
     steps.push(stepResult);
     options.onStep?.(stepResult);
     if (stepResult.status !== 0) break;
