@@ -163,6 +163,8 @@ async function main(): Promise<void> {
       const end = readme.indexOf(END);
       if (start < 0 || end < start) throw new Error(`README.md has no ${START} ... ${END} section to write the results into`);
       fs.writeFileSync(README, `${readme.slice(0, start + START.length)}\n\n${results.markdown}\n${readme.slice(end)}`);
+      // In the project's format, so that npm test's prettier check passes on the written files.
+      execFileSync(path.join(PROJECT_ROOT, "node_modules", ".bin", "prettier"), ["--write", README, RESULTS], { stdio: "ignore" });
       log(`wrote ${path.relative(PROJECT_ROOT, RESULTS)} and the README's performance section`);
     }
     if (results.missed.length > 0) {
