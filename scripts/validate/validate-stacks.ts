@@ -18,7 +18,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { loadRawProviderSchemas, PROVIDER_SCHEMA_CACHE, requiredProviders } from "../../src/review/provider-schema";
-import { SynthesizedStack } from "../../src/review/synthesized-estate";
 import { BACKEND_SCHEMAS } from "./backend-schemas";
 import { BlockSchema, checkBlock } from "./block-schema";
 
@@ -104,7 +103,7 @@ export async function validateStacks(
   // The stacks' requirements as the review names them (requiredProviders: every stack's, and Terraform's
   // built-in provider), so that the review and the validation read the schema into one cache entry: one
   // `terraform providers schema` per fresh checkout, not one each.
-  const requirements = requiredProviders([...jsonByStack.values()].map((json) => ({ json }) as unknown as SynthesizedStack));
+  const requirements = requiredProviders([...jsonByStack.values()].map((json) => ({ json })));
   const providerSchema = loadRawProviderSchemas(requirements, { cacheDir: PROVIDER_SCHEMA_CACHE, env }).provider_schemas[AWS_PROVIDER]
     ?.provider?.block as BlockSchema | undefined;
   await validation;

@@ -53,7 +53,7 @@ function trimAll(schemas: Record<string, { block?: RawBlock }> | undefined): Rec
 }
 
 /** The providers the stacks require (`terraform.required_providers`), plus Terraform's built-in one. */
-export function requiredProviders(stacks: readonly SynthesizedStack[]): Record<string, { source: string; version?: string }> {
+export function requiredProviders(stacks: readonly Pick<SynthesizedStack, "json">[]): Record<string, { source: string; version?: string }> {
   const providers: Record<string, { source: string; version?: string }> = {
     terraform: { source: "terraform.io/builtin/terraform" },
   };
