@@ -6,8 +6,11 @@
  * `terraform validate` in each stack folder starts the provider (and reads its whole schema, seconds of
  * CPU) for every provider configuration of every stack. Instead, one wrapper root module holds every
  * stack as a module, with the stacks' `provider` and `backend` blocks taken out and one root provider
- * configuration (and its `us_east_1` alias) passed to them: one `terraform init -backend=false` and one
- * `terraform validate` check every resource, data source, output, reference and expression of every stack.
+ * configuration passed to them for the default provider and every alias they declare (`us_east_1`, a second
+ * region's): one `terraform init -backend=false` and one `terraform validate`, with one provider process, check
+ * every resource, data source, output, reference and expression of every stack. (Validation never configures
+ * a provider, so a region is nothing it could check; each alias of its own would only start one more
+ * provider process, seconds of CPU each.)
  * What the wrapper leaves out is checked here: every provider block against the same provider binary's
  * schema (`terraform providers schema -json`, cached for the review too), and every backend block against
  * Terraform's backend arguments (backend-schemas.ts). Remote-state look-ups (`terraform_remote_state`)
@@ -159,14 +162,12 @@ async function writeWrapper(
   fs.mkdirSync(path.join(workDir, "modules"), { recursive: true });
   const modules: Record<string, unknown> = {};
   let requiredProviders: Record<string, unknown> | undefined;
-  // Every alias a stack uses (us_east_1, and a second region's such as eu_central_1) is a root provider.
-  const allAliases = new Set<string>(["us_east_1"]);
   for (const [name, folder] of stacks) {
     const { provider, ...json } = structuredClone(jsonByStack.get(name) as StackJson);
+    // Every alias a stack uses (us_east_1, and a second region's such as eu_central_1) gets the root provider.
     const aliases = [...new Set(Object.values(provider ?? {}).flatMap((configs) => configs.map((config) => config.alias)))].filter(
       (alias): alias is string => typeof alias === "string",
     );
-    for (const alias of aliases) allAliases.add(alias);
     if (json.terraform) {
       delete json.terraform.backend;
       requiredProviders ??= json.terraform.required_providers;
@@ -184,13 +185,14 @@ async function writeWrapper(
     for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(workDir, "modules", name, file), content);
     modules[name] = {
       source: `./modules/${name}`,
-      ...(aliases.length > 0 ? { providers: Object.fromEntries([["aws", "aws"], ...aliases.map((a) => [`aws.${a}`, `aws.${a}`])]) } : {}),
+      ...(aliases.length > 0 ? { providers: Object.fromEntries([["aws", "aws"], ...aliases.map((a) => [`aws.${a}`, "aws"])]) } : {}),
     };
   }
   const root = {
     terraform: { required_providers: requiredProviders ?? { aws: { source: "aws" } } },
     // Only validated, never configured: no credentials are needed.
-    provider: { aws: [{ region: "us-east-1" }, ...[...allAliases].sort().map((alias) => ({ region: alias.replace(/_/g, "-"), alias }))] },
+    // The alias is for rootFiles (a module's aliases get the default provider); unused, it starts no provider.
+    provider: { aws: [{ region: "us-east-1" }, { region: "us-east-1", alias: "us_east_1" }] },
     module: modules,
   };
   fs.writeFileSync(path.join(workDir, ROOT_FILE), JSON.stringify(root, null, 2));
