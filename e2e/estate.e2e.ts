@@ -133,6 +133,17 @@ async function localLogGroups() {
   );
   return pages.flat();
 }
+/**
+ * A stack's outputs (`terraform output -json`), read once per stack and kept: each read starts Terraform
+ * and reads the state (about a second), and no step of this test changes an output (its checks re-apply a
+ * stack's own configuration, or that configuration with protections or existing singletons, which name
+ * the same resources).
+ */
+const outputCache = new Map<string, Record<string, unknown>>();
+function outputsOf(stack: string): Record<string, unknown> {
+  if (!outputCache.has(stack)) outputCache.set(stack, stackOutputs(emulator.endpoint, stack));
+  return outputCache.get(stack) as Record<string, unknown>;
+}
 const byTag = (name: string, value: string) => ({ Name: `tag:${name}`, Values: [value] });
 const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) => tags?.find((t) => t.Key === key)?.Value;
 
@@ -417,7 +428,7 @@ describe("after deploying every local stack", () => {
     let distributionId: string;
 
     beforeAll(() => {
-      const outputs = stackOutputs(emulator.endpoint, "local-media");
+      const outputs = outputsOf("local-media");
       bucket = outputs.media_bucket_name as string;
       distributionId = outputs.media_distribution_id as string;
     });
@@ -640,7 +651,7 @@ describe("after deploying every local stack", () => {
 
     test("CloudFront sends the header with the secret's current value to the load balancer", async () => {
       const { cloudfront } = clients();
-      const outputs = stackOutputs(emulator.endpoint, "local-frontend");
+      const outputs = outputsOf("local-frontend");
       const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.site_distribution_id as string }))).Distribution
         ?.DistributionConfig;
       const [origin] = config?.Origins?.Items ?? [];
@@ -808,11 +819,11 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
 
   beforeAll(async () => {
     requireTools();
-    cluster = stackOutputs(emulator.endpoint, "local-cluster").cluster_name as string;
+    cluster = outputsOf("local-cluster").cluster_name as string;
     const { ecs } = clients();
     // The two services' rollouts run side by side, as their repositories' workflows would.
     const rollouts = services.map(async (stack) => {
-      const outputs = stackOutputs(emulator.endpoint, stack);
+      const outputs = outputsOf(stack);
       const repositoryUrl = outputs.repository_url as string;
       const repositoryName = repositoryUrl.slice(repositoryUrl.indexOf("/") + 1);
       const [service] =
@@ -915,7 +926,7 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
 
   test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", async () => {
     const { repositoryName } = deployed["local-frontend"];
-    const repositoryUrl = stackOutputs(emulator.endpoint, "local-frontend").repository_url as string;
+    const repositoryUrl = outputsOf("local-frontend").repository_url as string;
     pushImage(emulator.endpoint, region, repositoryName, "sha-old", "an old build never deployed");
     spawnSync("sleep", ["1.1"]);
     // 30 later builds, each deployed (as its rollout would have tagged it).
@@ -1059,7 +1070,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
   });
 
   test("the operations topic is encrypted with the topics key, and only the five publishers of this account may publish", () => {
-    const topicArn = stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn as string;
+    const topicArn = outputsOf("local-ops").ops_topic_arn as string;
     const attributes = cli("sns", "get-topic-attributes", "--topic-arn", topicArn).Attributes;
     expect(attributes.KmsMasterKeyId).toBe(key("alias/treepli-local-ops-topics").arn);
     const statements = JSON.parse(attributes.Policy).Statement;
@@ -1130,7 +1141,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
     expect(pattern.detail.eventName).toEqual(["RegisterTaskDefinition"]);
     expect(pattern.detail.$or).toEqual(expect.arrayContaining([{ requestParameters: { networkMode: ["host"] } }]));
     const [target] = cli("events", "list-targets-by-rule", "--rule", rule.Name).Targets;
-    expect(target.Arn).toBe(stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn);
+    expect(target.Arn).toBe(outputsOf("local-ops").ops_topic_arn);
     expect(Object.keys(target.InputTransformer.InputPathsMap)).toEqual(expect.arrayContaining(["family", "registeredBy", "revision"]));
     // moto neither delivers CloudTrail's events nor implements TestEventPattern: which records the pattern
     // catches is shown by its unit test, and on AWS with `aws events test-event-pattern` (docs/emulator.md).
@@ -1168,7 +1179,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
     const [restart] = cli("events", "list-targets-by-rule", "--rule", "treepli-local-backend-secret-rotated").Targets;
     expect(restart.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 });
     expect(restart.DeadLetterConfig.Arn).toBe("arn:aws:sqs:us-east-1:123456789012:treepli-local-backend-restart-dlq");
-    const topicArn = stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn;
+    const topicArn = outputsOf("local-ops").ops_topic_arn;
     for (const rule of ["treepli-local-backend-db-password-rotation-failed", "treepli-local-backend-db-password-restart-failed"]) {
       expect(cli("events", "list-targets-by-rule", "--rule", rule).Targets.map((t: any) => t.Arn)).toEqual([topicArn]);
     }
@@ -1193,8 +1204,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
   test("both distributions deliver their viewer logs (standard logging v2) to their log groups", async () => {
     const { cloudfront } = clients();
     const distributionArn = async (stack: string, output: string) =>
-      (await cloudfront.send(new GetDistributionCommand({ Id: stackOutputs(emulator.endpoint, stack)[output] as string }))).Distribution
-        ?.ARN;
+      (await cloudfront.send(new GetDistributionCommand({ Id: outputsOf(stack)[output] as string }))).Distribution?.ARN;
     const sources = cli("logs", "describe-delivery-sources").deliverySources as any[];
     expect(sources.map((s) => [s.name, s.logType, s.resourceArns]).sort()).toEqual(
       [
@@ -1216,7 +1226,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
 describe("the edge, as CloudFront reports it", () => {
   test("the site caches the image optimizer and public assets with their own policies, and every behavior adds the security headers", async () => {
     const { cloudfront } = clients();
-    const outputs = stackOutputs(emulator.endpoint, "local-frontend");
+    const outputs = outputsOf("local-frontend");
     const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.site_distribution_id as string }))).Distribution
       ?.DistributionConfig;
     const behaviors = config?.CacheBehaviors?.Items ?? [];
@@ -1258,7 +1268,7 @@ describe("the edge, as CloudFront reports it", () => {
 
   test("the media CDN adds the security headers and read-only CORS for any site; the bucket admits local development uploads in a rule of its own", async () => {
     const { cloudfront, s3 } = clients();
-    const outputs = stackOutputs(emulator.endpoint, "local-media");
+    const outputs = outputsOf("local-media");
     const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.media_distribution_id as string }))).Distribution
       ?.DistributionConfig;
     const headers = (
@@ -1278,7 +1288,7 @@ describe("the edge, as CloudFront reports it", () => {
   });
 });
 
-operationsReadBacks(() => emulator.endpoint);
+operationsReadBacks(() => emulator.endpoint, outputsOf);
 
 describe("with production's protections switched on", () => {
   // The checks run side by side. The backend stack reads the media stack's state (remote state) at every
@@ -1291,7 +1301,7 @@ describe("with production's protections switched on", () => {
   beforeAll(async () => {
     protectedOut = synthProtected();
     const { rds, s3 } = clients();
-    const bucket = stackOutputs(emulator.endpoint, "local-media").media_bucket_name as string;
+    const bucket = outputsOf("local-media").media_bucket_name as string;
     const started = Date.now();
     backend = protectionCheck(
       protectedOut,
