@@ -64,6 +64,7 @@ import { plannedChanges, runAtlantisStage } from "../src/review/atlantis-runner"
 import { readSynthOutput } from "../src/review/synthesized-estate";
 import { Emulator, freePort, PROJECT_ROOT, startEmulator } from "../scripts/local/emulator";
 import {
+  againIfReadMidWrite,
   deployEstate,
   destroyEstate,
   forgetPreviousEmulator,
@@ -712,53 +713,37 @@ describe("after deploying every local stack", () => {
   });
 });
 
-/** What a protection check saw: the protected apply, the refused destroy, the read-back, the restore. */
+/** What a protection check saw: the protected apply, the refused destroy, the read-back. */
 interface ProtectionCheck<T> {
   readonly apply: CommandResult;
   readonly destroy: CommandResult;
   readonly observed: T;
-  readonly restore: CommandResult;
 }
 
 /**
- * Whether a Terraform command failed only because it read another stack's state (remote state) while
- * that stack's own command replaced it. Terraform's S3 backend reads a state object's size (HEAD), then
- * the object into a buffer of that size: a state replaced in between by a shorter one reads padded
- * with zeros ("Unsupported state file format"). The same can happen on AWS; nothing was planned or
- * changed (data sources are read while planning), so the command can simply run again.
+ * Applies a stack of the protected synth over the deployed one, tries to destroy it and reads back what
+ * must have survived (`checked`), then re-applies the local configuration (unprotected) so the estate can
+ * be destroyed (`restored`, which never rejects: the estate's destroy waits for it). A command that read
+ * another stack's state while that stack's command replaced it runs again (readAnotherStateMidWrite).
  */
-function readAnotherStateMidWrite(result: CommandResult): boolean {
-  return result.status !== 0 && /Error: Unsupported state file format/.test(result.output);
-}
-
-/**
- * Applies a stack of the protected synth over the deployed one, tries to destroy it, reads back what
- * must have survived, then re-applies the local configuration (unprotected) so the estate can be destroyed.
- */
-async function protectionCheck<T>(
+function protectionCheck<T>(
   protectedOut: string,
   stack: string,
   afterApply: () => Promise<void>,
   observe: () => Promise<T>,
-): Promise<ProtectionCheck<T>> {
-  const terraform = async (outdir: string, ...args: string[]) => {
-    for (let attempt = 1; ; attempt++) {
-      const result = await runLocalAsync(
-        emulator.endpoint,
-        ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
-        { logFile: LOG_FILE },
-      );
-      if (attempt === 3 || !readAnotherStateMidWrite(result)) return result;
-    }
-  };
-  const init = await terraform(protectedOut, "init");
-  const apply = init.status === 0 ? await terraform(protectedOut, "apply", "-auto-approve") : init;
-  if (apply.status === 0) await afterApply();
-  const destroy = await terraform(protectedOut, "destroy", "-auto-approve");
-  // Whatever the read-back finds (or throws), the local configuration is restored before the result counts.
-  const observed = await observe().catch((error: Error) => ({ error: error.message }) as T);
-  const restore = await terraform(LOCAL_OUTPUT, "apply", "-auto-approve");
-  return { apply, destroy, observed, restore };
+): { checked: Promise<ProtectionCheck<T>>; restored: Promise<CommandResult> } {
+  const terraform = (outdir: string, ...args: string[]) => againIfReadMidWrite(() => terraformAtAsync(outdir, stack, ...args));
+  const checked = (async () => {
+    const init = await terraform(protectedOut, "init");
+    const apply = init.status === 0 ? await terraform(protectedOut, "apply", "-auto-approve") : init;
+    if (apply.status === 0) await afterApply();
+    const destroy = await terraform(protectedOut, "destroy", "-auto-approve");
+    // Whatever the read-back finds (or throws), the local configuration is restored afterwards.
+    const observed = await observe().catch((error: Error) => ({ error: error.message }) as T);
+    return { apply, destroy, observed };
+  })();
+  const restored = checked.catch(() => undefined).then(() => terraform(LOCAL_OUTPUT, "apply", "-auto-approve"));
+  return { checked, restored };
 }
 
 /**
@@ -1293,9 +1278,12 @@ operationsReadBacks(() => emulator.endpoint, outputsOf);
 describe("with production's protections switched on", () => {
   // The checks run side by side. The backend stack reads the media stack's state (remote state) at every
   // plan, while the media check replaces it: a read caught mid-write is run again (readAnotherStateMidWrite).
-  // The tests below read their results.
-  let backend: Promise<ProtectionCheck<{ status?: string; deletionProtection?: boolean }>>;
-  let media: Promise<ProtectionCheck<{ objectLength?: number }>>;
+  // Once both have read back what survived, the estate's destroy starts (the last describe awaits it): the
+  // stacks that read the two checked ones (observability, frontend) are destroyed while the checks restore
+  // the local configuration, about 90 s of the provider's database wait; the two checked stacks are
+  // destroyed after their restore. The tests below read the checks' results.
+  let backend: ReturnType<typeof protectionCheck<{ status?: string; deletionProtection?: boolean }>>;
+  let media: ReturnType<typeof protectionCheck<{ objectLength?: number }>>;
   let protectedOut: string;
 
   beforeAll(async () => {
@@ -1324,36 +1312,48 @@ describe("with production's protections switched on", () => {
         return { objectLength: (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt" }))).ContentLength };
       },
     );
-    await Promise.all([backend, media].map((check) => check.catch(() => undefined)));
-    phases["protection checks"] = (Date.now() - started) / 1000;
+    await Promise.all([backend, media].map((check) => check.checked.catch(() => undefined)));
+    const restored = { "local-backend": backend.restored, "local-media": media.restored };
+    void Promise.all(Object.values(restored)).then(() => (phases["protection checks"] = (Date.now() - started) / 1000));
+    startDestroy((stack) => restored[stack as keyof typeof restored] ?? Promise.resolve());
   });
   afterAll(() => protectedOut && fs.rmSync(protectedOut, { recursive: true, force: true }));
 
   test("destroying the backend stack is refused, and the database survives", async () => {
-    const check = await backend;
+    const check = await backend.checked;
     expect({ status: check.apply.status, output: check.apply.status === 0 ? "" : check.apply.output }).toEqual({ status: 0, output: "" });
     expect(check.destroy.status).not.toBe(0);
     expect(check.destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_db_instance/);
     expect(check.observed).toEqual({ status: "available", deletionProtection: true });
-    expect(check.restore.status).toBe(0);
+    expect((await backend.restored).status).toBe(0);
   });
 
   test("destroying the media stack is refused, and the bucket and its objects survive", async () => {
-    const check = await media;
+    const check = await media.checked;
     expect({ status: check.apply.status, output: check.apply.status === 0 ? "" : check.apply.output }).toEqual({ status: 0, output: "" });
     expect(check.destroy.status).not.toBe(0);
     expect(check.destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_s3_bucket/);
     expect(check.observed).toEqual({ objectLength: 5 });
     // Back to the local configuration (unprotected), so that the estate can be destroyed.
-    expect(check.restore.status).toBe(0);
+    expect((await media.restored).status).toBe(0);
   });
 });
 
+/** The estate's destroy, started once (by the protection checks when they run, else by the last test). */
+let estateDestroy: Promise<void> | undefined;
+function startDestroy(ready?: (stack: string) => Promise<unknown>): Promise<void> {
+  estateDestroy ??= (async () => {
+    const started = Date.now();
+    Object.assign(timings, prefix("destroy", await destroyEstate(emulator.endpoint, { logFile: LOG_FILE, ready })));
+    phases.destroy = (Date.now() - started) / 1000;
+  })();
+  estateDestroy.catch(() => undefined); // awaited by the last test, which reports a failure
+  return estateDestroy;
+}
+
 describe("destroying every stack in reverse order", () => {
   test("leaves nothing the estate created", async () => {
-    const started = Date.now();
-    Object.assign(timings, prefix("destroy", await destroyEstate(emulator.endpoint, { logFile: LOG_FILE })));
-    phases.destroy = (Date.now() - started) / 1000;
+    await startDestroy();
     const { ec2, ecs, autoscaling, s3, iam, cloudfront, elb, rds, api, secrets } = clients();
     const local = [byTag("Environment", "local")];
     const awsManagedKeyIds = new Set(
