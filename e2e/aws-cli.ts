@@ -1,7 +1,8 @@
 /**
  * The AWS CLI and the reference deploy script (docs/github/ecs-deploy.sh) run against the emulator, as
  * GitHub's runner runs them against AWS. The machine's AWS CLI (v1, with moto's Python) and jq are
- * the only tools they need; `AWS_ENDPOINT_URL` points every call at the emulator.
+ * the only tools they need; `AWS_ENDPOINT_URL` points every call at the emulator. The test's own calls
+ * (`aws`) share one CLI process (see CLI_SERVER; Linux: a named pipe and /proc).
  */
 import { spawn, spawnSync } from "child_process";
 import { createHash } from "crypto";
