@@ -58,7 +58,7 @@ export function requireTools(): void {
  * process that runs the commands it reads, one JSON line each, from a named pipe and answers each on
  * another: the arguments, their parsing, the request and the JSON printed are the CLI's, but Python,
  * botocore and the service models are loaded once instead of once per command (about a second of CPU
- * each; the end-to-end test makes over a hundred). Every command names its region and output
+ * each; the end-to-end test makes about a hundred). Every command names its region and output
  * (`--region`, `--output`), the only settings the driver keeps from one command to the next; the
  * endpoint and credentials are the process's environment, as a separate `aws` process would read them.
  * The process ends when the test's process does (its pipe closes).
