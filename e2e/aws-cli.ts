@@ -1,10 +1,13 @@
 /**
  * The AWS CLI and the reference deploy script (docs/github/ecs-deploy.sh) run against the emulator, as
  * GitHub's runner runs them against AWS. The machine's AWS CLI (v1, with moto's Python) and jq are
- * the only tools they need; `AWS_ENDPOINT_URL` points every call at the emulator.
+ * the only tools they need; `AWS_ENDPOINT_URL` points every call at the emulator. The test's own calls
+ * (`aws`) share one CLI process (see CLI_SERVER; Linux: a named pipe and /proc).
  */
 import { spawn, spawnSync } from "child_process";
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../scripts/local/emulator";
 
@@ -50,9 +53,105 @@ export function requireTools(): void {
   }
 }
 
+/**
+ * The AWS CLI's own driver (`awscli.clidriver`, what the `aws` command runs), kept loaded in one Python
+ * process that runs the commands it reads, one JSON line each, from a named pipe and answers each on
+ * another: the arguments, their parsing, the request and the JSON printed are the CLI's, but Python,
+ * botocore and the service models are loaded once instead of once per command (about a second of CPU
+ * each; the end-to-end test makes about a hundred). Every command names its region and output
+ * (`--region`, `--output`), the only settings the driver keeps from one command to the next; the
+ * endpoint and credentials are the process's environment, as a separate `aws` process would read them.
+ * The process ends when the test's process does (its pipe closes).
+ */
+const CLI_SERVER = `
+import contextlib, io, json, sys
+from awscli.clidriver import create_clidriver
+driver = create_clidriver()
+with open(sys.argv[1]) as commands, open(sys.argv[2], "w") as answers:
+    for command in commands:
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                status = driver.main(json.loads(command))
+            except SystemExit as exit:  # a usage error: the CLI's message, its exit status
+                status = exit.code if isinstance(exit.code, int) else 1
+        answers.write(json.dumps({"status": status, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}) + "\\n")
+        answers.flush()
+`;
+
+/** The CLI process of one emulator endpoint: the pipes it reads commands from and writes answers to. */
+interface CliProcess {
+  readonly commands: number;
+  readonly answers: number;
+  readonly errors: string;
+  readonly pid: number;
+}
+
+const cliProcesses = new Map<string, CliProcess>();
+
+/** The CLI process for `endpoint`, started on first use. */
+function cliProcess(endpoint: string): CliProcess {
+  const known = cliProcesses.get(endpoint);
+  if (known) return known;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-cli-"));
+  const [commandPipe, answerPipe, errors] = ["commands", "answers", "stderr"].map((name) => path.join(dir, name));
+  const made = spawnSync("mkfifo", [commandPipe, answerPipe], { encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
+  // Opened without blocking (read-write, and read non-blocking), before the CLI process opens its ends.
+  const commands = fs.openSync(commandPipe, fs.constants.O_RDWR);
+  const answers = fs.openSync(answerPipe, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const errorLog = fs.openSync(errors, "w");
+  const child = spawn("python3", ["-c", CLI_SERVER, commandPipe, answerPipe], {
+    env: awsEnvironment(endpoint, "us-east-1"),
+    cwd: PROJECT_ROOT,
+    stdio: ["ignore", "ignore", errorLog],
+  });
+  fs.closeSync(errorLog);
+  child.unref();
+  const started = { commands, answers, errors, pid: child.pid as number };
+  cliProcesses.set(endpoint, started);
+  return started;
+}
+
+/** Whether a child process still runs (it cannot be told by its exit event while this thread waits for it). */
+function running(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `aws <args>` in the CLI process of the emulator at `endpoint`, in `region` (blocking, as `spawnSync` would). */
+function runCli(endpoint: string, region: string, args: string[]): Run {
+  const cli = cliProcess(endpoint);
+  fs.writeSync(cli.commands, JSON.stringify([...args, "--region", region]) + "\n");
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 5 * 60_000; // longer than the CLI's own connect and read timeouts with retries
+  for (;;) {
+    let read = 0;
+    try {
+      read = fs.readSync(cli.answers, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+    }
+    if (read > 0) {
+      chunks.push(Buffer.from(buffer.subarray(0, read)));
+      if (buffer[read - 1] === 0x0a) break; // one answer per line, and nothing else is sent
+    } else {
+      if (Date.now() > deadline || !running(cli.pid))
+        throw new Error(`the AWS CLI process gave no answer to aws ${args.join(" ")}: ${fs.readFileSync(cli.errors, "utf8")}`);
+      Atomics.wait(pause, 0, 0, 2); // no answer yet (EAGAIN), or the process has not opened its end yet (0 bytes)
+    }
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Run;
+}
+
 /** Runs `aws <args> --output json` and returns the parsed answer; fails with the CLI's message. */
 export function aws(endpoint: string, region: string, ...args: string[]): any {
-  const result = run("aws", [...args, "--output", "json"], awsEnvironment(endpoint, region));
+  const result = runCli(endpoint, region, [...args, "--output", "json"]);
   if (result.status !== 0) throw new Error(`aws ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
   return result.stdout.trim() === "" ? {} : JSON.parse(result.stdout);
 }

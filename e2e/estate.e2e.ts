@@ -64,6 +64,7 @@ import { plannedChanges, runAtlantisStage } from "../src/review/atlantis-runner"
 import { readSynthOutput } from "../src/review/synthesized-estate";
 import { Emulator, freePort, PROJECT_ROOT, startEmulator } from "../scripts/local/emulator";
 import {
+  againIfReadMidWrite,
   deployEstate,
   destroyEstate,
   forgetPreviousEmulator,
@@ -132,6 +133,17 @@ async function localLogGroups() {
     ),
   );
   return pages.flat();
+}
+/**
+ * A stack's outputs (`terraform output -json`), read once per stack and kept: each read starts Terraform
+ * and reads the state (about a second), and no step of this test changes an output (its checks re-apply a
+ * stack's own configuration, or that configuration with protections or existing singletons, which name
+ * the same resources).
+ */
+const outputCache = new Map<string, Record<string, unknown>>();
+function outputsOf(stack: string): Record<string, unknown> {
+  if (!outputCache.has(stack)) outputCache.set(stack, stackOutputs(emulator.endpoint, stack));
+  return outputCache.get(stack) as Record<string, unknown>;
 }
 const byTag = (name: string, value: string) => ({ Name: `tag:${name}`, Values: [value] });
 const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) => tags?.find((t) => t.Key === key)?.Value;
@@ -417,7 +429,7 @@ describe("after deploying every local stack", () => {
     let distributionId: string;
 
     beforeAll(() => {
-      const outputs = stackOutputs(emulator.endpoint, "local-media");
+      const outputs = outputsOf("local-media");
       bucket = outputs.media_bucket_name as string;
       distributionId = outputs.media_distribution_id as string;
     });
@@ -640,7 +652,7 @@ describe("after deploying every local stack", () => {
 
     test("CloudFront sends the header with the secret's current value to the load balancer", async () => {
       const { cloudfront } = clients();
-      const outputs = stackOutputs(emulator.endpoint, "local-frontend");
+      const outputs = outputsOf("local-frontend");
       const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.site_distribution_id as string }))).Distribution
         ?.DistributionConfig;
       const [origin] = config?.Origins?.Items ?? [];
@@ -701,53 +713,37 @@ describe("after deploying every local stack", () => {
   });
 });
 
-/** What a protection check saw: the protected apply, the refused destroy, the read-back, the restore. */
+/** What a protection check saw: the protected apply, the refused destroy, the read-back. */
 interface ProtectionCheck<T> {
   readonly apply: CommandResult;
   readonly destroy: CommandResult;
   readonly observed: T;
-  readonly restore: CommandResult;
 }
 
 /**
- * Whether a Terraform command failed only because it read another stack's state (remote state) while
- * that stack's own command replaced it. Terraform's S3 backend reads a state object's size (HEAD), then
- * the object into a buffer of that size: a state replaced in between by a shorter one reads padded
- * with zeros ("Unsupported state file format"). The same can happen on AWS; nothing was planned or
- * changed (data sources are read while planning), so the command can simply run again.
+ * Applies a stack of the protected synth over the deployed one, tries to destroy it and reads back what
+ * must have survived (`checked`), then re-applies the local configuration (unprotected) so the estate can
+ * be destroyed (`restored`, which never rejects: the estate's destroy waits for it). A command that read
+ * another stack's state while that stack's command replaced it runs again (readAnotherStateMidWrite).
  */
-function readAnotherStateMidWrite(result: CommandResult): boolean {
-  return result.status !== 0 && /Error: Unsupported state file format/.test(result.output);
-}
-
-/**
- * Applies a stack of the protected synth over the deployed one, tries to destroy it, reads back what
- * must have survived, then re-applies the local configuration (unprotected) so the estate can be destroyed.
- */
-async function protectionCheck<T>(
+function protectionCheck<T>(
   protectedOut: string,
   stack: string,
   afterApply: () => Promise<void>,
   observe: () => Promise<T>,
-): Promise<ProtectionCheck<T>> {
-  const terraform = async (outdir: string, ...args: string[]) => {
-    for (let attempt = 1; ; attempt++) {
-      const result = await runLocalAsync(
-        emulator.endpoint,
-        ["terraform", `-chdir=${path.join(outdir, "stacks", stack)}`, ...args, "-no-color", "-input=false"],
-        { logFile: LOG_FILE },
-      );
-      if (attempt === 3 || !readAnotherStateMidWrite(result)) return result;
-    }
-  };
-  const init = await terraform(protectedOut, "init");
-  const apply = init.status === 0 ? await terraform(protectedOut, "apply", "-auto-approve") : init;
-  if (apply.status === 0) await afterApply();
-  const destroy = await terraform(protectedOut, "destroy", "-auto-approve");
-  // Whatever the read-back finds (or throws), the local configuration is restored before the result counts.
-  const observed = await observe().catch((error: Error) => ({ error: error.message }) as T);
-  const restore = await terraform(LOCAL_OUTPUT, "apply", "-auto-approve");
-  return { apply, destroy, observed, restore };
+): { checked: Promise<ProtectionCheck<T>>; restored: Promise<CommandResult> } {
+  const terraform = (outdir: string, ...args: string[]) => againIfReadMidWrite(() => terraformAtAsync(outdir, stack, ...args));
+  const checked = (async () => {
+    const init = await terraform(protectedOut, "init");
+    const apply = init.status === 0 ? await terraform(protectedOut, "apply", "-auto-approve") : init;
+    if (apply.status === 0) await afterApply();
+    const destroy = await terraform(protectedOut, "destroy", "-auto-approve");
+    // Whatever the read-back finds (or throws), the local configuration is restored afterwards.
+    const observed = await observe().catch((error: Error) => ({ error: error.message }) as T);
+    return { apply, destroy, observed };
+  })();
+  const restored = checked.catch(() => undefined).then(() => terraform(LOCAL_OUTPUT, "apply", "-auto-approve"));
+  return { checked, restored };
 }
 
 /**
@@ -808,11 +804,11 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
 
   beforeAll(async () => {
     requireTools();
-    cluster = stackOutputs(emulator.endpoint, "local-cluster").cluster_name as string;
+    cluster = outputsOf("local-cluster").cluster_name as string;
     const { ecs } = clients();
     // The two services' rollouts run side by side, as their repositories' workflows would.
     const rollouts = services.map(async (stack) => {
-      const outputs = stackOutputs(emulator.endpoint, stack);
+      const outputs = outputsOf(stack);
       const repositoryUrl = outputs.repository_url as string;
       const repositoryName = repositoryUrl.slice(repositoryUrl.indexOf("/") + 1);
       const [service] =
@@ -915,7 +911,7 @@ describe("GitHub's deploy path, as the reference workflow runs it (docs/github)"
 
   test("the script refuses an image older than the deployed images the repository keeps: running, it could expire", async () => {
     const { repositoryName } = deployed["local-frontend"];
-    const repositoryUrl = stackOutputs(emulator.endpoint, "local-frontend").repository_url as string;
+    const repositoryUrl = outputsOf("local-frontend").repository_url as string;
     pushImage(emulator.endpoint, region, repositoryName, "sha-old", "an old build never deployed");
     spawnSync("sleep", ["1.1"]);
     // 30 later builds, each deployed (as its rollout would have tagged it).
@@ -1059,7 +1055,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
   });
 
   test("the operations topic is encrypted with the topics key, and only the five publishers of this account may publish", () => {
-    const topicArn = stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn as string;
+    const topicArn = outputsOf("local-ops").ops_topic_arn as string;
     const attributes = cli("sns", "get-topic-attributes", "--topic-arn", topicArn).Attributes;
     expect(attributes.KmsMasterKeyId).toBe(key("alias/treepli-local-ops-topics").arn);
     const statements = JSON.parse(attributes.Policy).Statement;
@@ -1130,7 +1126,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
     expect(pattern.detail.eventName).toEqual(["RegisterTaskDefinition"]);
     expect(pattern.detail.$or).toEqual(expect.arrayContaining([{ requestParameters: { networkMode: ["host"] } }]));
     const [target] = cli("events", "list-targets-by-rule", "--rule", rule.Name).Targets;
-    expect(target.Arn).toBe(stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn);
+    expect(target.Arn).toBe(outputsOf("local-ops").ops_topic_arn);
     expect(Object.keys(target.InputTransformer.InputPathsMap)).toEqual(expect.arrayContaining(["family", "registeredBy", "revision"]));
     // moto neither delivers CloudTrail's events nor implements TestEventPattern: which records the pattern
     // catches is shown by its unit test, and on AWS with `aws events test-event-pattern` (docs/emulator.md).
@@ -1168,7 +1164,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
     const [restart] = cli("events", "list-targets-by-rule", "--rule", "treepli-local-backend-secret-rotated").Targets;
     expect(restart.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 });
     expect(restart.DeadLetterConfig.Arn).toBe("arn:aws:sqs:us-east-1:123456789012:treepli-local-backend-restart-dlq");
-    const topicArn = stackOutputs(emulator.endpoint, "local-ops").ops_topic_arn;
+    const topicArn = outputsOf("local-ops").ops_topic_arn;
     for (const rule of ["treepli-local-backend-db-password-rotation-failed", "treepli-local-backend-db-password-restart-failed"]) {
       expect(cli("events", "list-targets-by-rule", "--rule", rule).Targets.map((t: any) => t.Arn)).toEqual([topicArn]);
     }
@@ -1193,8 +1189,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
   test("both distributions deliver their viewer logs (standard logging v2) to their log groups", async () => {
     const { cloudfront } = clients();
     const distributionArn = async (stack: string, output: string) =>
-      (await cloudfront.send(new GetDistributionCommand({ Id: stackOutputs(emulator.endpoint, stack)[output] as string }))).Distribution
-        ?.ARN;
+      (await cloudfront.send(new GetDistributionCommand({ Id: outputsOf(stack)[output] as string }))).Distribution?.ARN;
     const sources = cli("logs", "describe-delivery-sources").deliverySources as any[];
     expect(sources.map((s) => [s.name, s.logType, s.resourceArns]).sort()).toEqual(
       [
@@ -1216,7 +1211,7 @@ describe("the operations layer and what uses it, as KMS, SNS, CloudTrail, EventB
 describe("the edge, as CloudFront reports it", () => {
   test("the site caches the image optimizer and public assets with their own policies, and every behavior adds the security headers", async () => {
     const { cloudfront } = clients();
-    const outputs = stackOutputs(emulator.endpoint, "local-frontend");
+    const outputs = outputsOf("local-frontend");
     const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.site_distribution_id as string }))).Distribution
       ?.DistributionConfig;
     const behaviors = config?.CacheBehaviors?.Items ?? [];
@@ -1258,7 +1253,7 @@ describe("the edge, as CloudFront reports it", () => {
 
   test("the media CDN adds the security headers and read-only CORS for any site; the bucket admits local development uploads in a rule of its own", async () => {
     const { cloudfront, s3 } = clients();
-    const outputs = stackOutputs(emulator.endpoint, "local-media");
+    const outputs = outputsOf("local-media");
     const config = (await cloudfront.send(new GetDistributionCommand({ Id: outputs.media_distribution_id as string }))).Distribution
       ?.DistributionConfig;
     const headers = (
@@ -1278,20 +1273,23 @@ describe("the edge, as CloudFront reports it", () => {
   });
 });
 
-operationsReadBacks(() => emulator.endpoint);
+operationsReadBacks(() => emulator.endpoint, outputsOf);
 
 describe("with production's protections switched on", () => {
   // The checks run side by side. The backend stack reads the media stack's state (remote state) at every
   // plan, while the media check replaces it: a read caught mid-write is run again (readAnotherStateMidWrite).
-  // The tests below read their results.
-  let backend: Promise<ProtectionCheck<{ status?: string; deletionProtection?: boolean }>>;
-  let media: Promise<ProtectionCheck<{ objectLength?: number }>>;
+  // Once both have read back what survived, the estate's destroy starts (the last describe awaits it): the
+  // stacks that read the two checked ones (observability, frontend) are destroyed while the checks restore
+  // the local configuration, about 90 s of the provider's database wait; the two checked stacks are
+  // destroyed after their restore. The tests below read the checks' results.
+  let backend: ReturnType<typeof protectionCheck<{ status?: string; deletionProtection?: boolean }>>;
+  let media: ReturnType<typeof protectionCheck<{ objectLength?: number }>>;
   let protectedOut: string;
 
   beforeAll(async () => {
     protectedOut = synthProtected();
     const { rds, s3 } = clients();
-    const bucket = stackOutputs(emulator.endpoint, "local-media").media_bucket_name as string;
+    const bucket = outputsOf("local-media").media_bucket_name as string;
     const started = Date.now();
     backend = protectionCheck(
       protectedOut,
@@ -1314,36 +1312,48 @@ describe("with production's protections switched on", () => {
         return { objectLength: (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "uploads/kept.txt" }))).ContentLength };
       },
     );
-    await Promise.all([backend, media].map((check) => check.catch(() => undefined)));
-    phases["protection checks"] = (Date.now() - started) / 1000;
+    await Promise.all([backend, media].map((check) => check.checked.catch(() => undefined)));
+    const restored = { "local-backend": backend.restored, "local-media": media.restored };
+    void Promise.all(Object.values(restored)).then(() => (phases["protection checks"] = (Date.now() - started) / 1000));
+    startDestroy((stack) => restored[stack as keyof typeof restored] ?? Promise.resolve());
   });
   afterAll(() => protectedOut && fs.rmSync(protectedOut, { recursive: true, force: true }));
 
   test("destroying the backend stack is refused, and the database survives", async () => {
-    const check = await backend;
+    const check = await backend.checked;
     expect({ status: check.apply.status, output: check.apply.status === 0 ? "" : check.apply.output }).toEqual({ status: 0, output: "" });
     expect(check.destroy.status).not.toBe(0);
     expect(check.destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_db_instance/);
     expect(check.observed).toEqual({ status: "available", deletionProtection: true });
-    expect(check.restore.status).toBe(0);
+    expect((await backend.restored).status).toBe(0);
   });
 
   test("destroying the media stack is refused, and the bucket and its objects survive", async () => {
-    const check = await media;
+    const check = await media.checked;
     expect({ status: check.apply.status, output: check.apply.status === 0 ? "" : check.apply.output }).toEqual({ status: 0, output: "" });
     expect(check.destroy.status).not.toBe(0);
     expect(check.destroy.output).toMatch(/Instance cannot be destroyed[\s\S]*aws_s3_bucket/);
     expect(check.observed).toEqual({ objectLength: 5 });
     // Back to the local configuration (unprotected), so that the estate can be destroyed.
-    expect(check.restore.status).toBe(0);
+    expect((await media.restored).status).toBe(0);
   });
 });
 
+/** The estate's destroy, started once (by the protection checks when they run, else by the last test). */
+let estateDestroy: Promise<void> | undefined;
+function startDestroy(ready?: (stack: string) => Promise<unknown>): Promise<void> {
+  estateDestroy ??= (async () => {
+    const started = Date.now();
+    Object.assign(timings, prefix("destroy", await destroyEstate(emulator.endpoint, { logFile: LOG_FILE, ready })));
+    phases.destroy = (Date.now() - started) / 1000;
+  })();
+  estateDestroy.catch(() => undefined); // awaited by the last test, which reports a failure
+  return estateDestroy;
+}
+
 describe("destroying every stack in reverse order", () => {
   test("leaves nothing the estate created", async () => {
-    const started = Date.now();
-    Object.assign(timings, prefix("destroy", await destroyEstate(emulator.endpoint, { logFile: LOG_FILE })));
-    phases.destroy = (Date.now() - started) / 1000;
+    await startDestroy();
     const { ec2, ecs, autoscaling, s3, iam, cloudfront, elb, rds, api, secrets } = clients();
     const local = [byTag("Environment", "local")];
     const awsManagedKeyIds = new Set(

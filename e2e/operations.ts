@@ -5,7 +5,7 @@
  */
 import { dashboardName } from "../src/stacks/observability-stack";
 import { readSynthOutput } from "../src/review/synthesized-estate";
-import { LOCAL_OUTPUT, stackOutputs } from "../scripts/local/estate";
+import { LOCAL_OUTPUT } from "../scripts/local/estate";
 import { aws } from "./aws-cli";
 
 const HOME = "us-east-1";
@@ -42,10 +42,10 @@ function arnSuffix(arn: string): string {
 }
 
 /**
- * Registers the read-backs; `endpoint` gives the running emulator's URL. Every call names the endpoint
- * (`--endpoint-url`): the machine's AWS CLI v1 ignores `AWS_ENDPOINT_URL` for RDS.
+ * Registers the read-backs; `endpoint` gives the running emulator's URL, `outputsOf` a stack's outputs.
+ * Every call names the endpoint (`--endpoint-url`): the machine's AWS CLI v1 ignores `AWS_ENDPOINT_URL` for RDS.
  */
-export function operationsReadBacks(endpoint: () => string): void {
+export function operationsReadBacks(endpoint: () => string, outputsOf: (stack: string) => Record<string, unknown>): void {
   describe("operations: alarms, dashboard, budget, backups and replication, as the AWS API reports them", () => {
     const cli = (region: string, ...args: string[]) => aws(endpoint(), region, ...args, "--endpoint-url", endpoint());
     let alarms: Map<string, any>;
@@ -59,9 +59,7 @@ export function operationsReadBacks(endpoint: () => string): void {
           alarms.set(alarm.AlarmName, alarm);
         }
       }
-      outputs = Object.fromEntries(
-        ["ops", "media", "frontend", "backend"].map((layer) => [layer, stackOutputs(endpoint(), `local-${layer}`)]),
-      );
+      outputs = Object.fromEntries(["ops", "media", "frontend", "backend"].map((layer) => [layer, outputsOf(`local-${layer}`)]));
       topics = { home: outputs.ops.ops_topic_arn, usEast1: outputs.ops.ops_topic_arn_us_east_1 };
     });
 

@@ -306,22 +306,53 @@ export async function deployEstate(endpoint: string, options: { logFile?: string
   return { [LOCAL_STACKS[0]]: bootstrap.seconds, ...layers };
 }
 
-/** Destroys every local stack in reverse dependency order, independent ones side by side, the state bucket last. */
-export async function destroyEstate(endpoint: string, options: { logFile?: string; echo?: boolean } = {}): Promise<Record<string, number>> {
+/**
+ * Whether a Terraform command failed only because it read another stack's state (remote state) while
+ * that stack's own command replaced it. Terraform's S3 backend reads a state object's size (HEAD), then
+ * the object into a buffer of that size: a state replaced in between by a shorter one reads padded
+ * with zeros ("Unsupported state file format"). The same can happen on AWS; nothing was planned or
+ * changed (data sources are read while planning, a destroy's too), so the command can simply run again.
+ */
+export function readAnotherStateMidWrite(result: CommandResult): boolean {
+  return result.status !== 0 && /Error: Unsupported state file format/.test(result.output);
+}
+
+/** Runs a Terraform command, and again (at most twice more) while it fails only as {@link readAnotherStateMidWrite} says. */
+export async function againIfReadMidWrite(command: () => Promise<CommandResult>): Promise<CommandResult> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await command();
+    if (attempt === 3 || !readAnotherStateMidWrite(result)) return result;
+  }
+}
+
+/**
+ * Destroys every local stack in reverse dependency order, independent ones side by side, the state bucket
+ * last. A stack's destroy also waits for `ready(stack)` (the e2e's protection checks restore two stacks
+ * while the stacks that read them are destroyed); a destroy that read such a stack's state mid-write runs again.
+ */
+export async function destroyEstate(
+  endpoint: string,
+  options: { logFile?: string; echo?: boolean; ready?: (stack: string) => Promise<unknown> } = {},
+): Promise<Record<string, number>> {
+  const { ready, ...output } = options;
   const layers = await inDependencyOrder(
     localStackDependencies(),
     (stack) =>
-      runLocalAsync(
-        endpoint,
-        ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, "destroy", "-auto-approve", "-no-color", "-input=false"],
-        options,
+      againIfReadMidWrite(() =>
+        runLocalAsync(
+          endpoint,
+          ["terraform", `-chdir=${path.join(LOCAL_OUTPUT, "stacks", stack)}`, "destroy", "-auto-approve", "-no-color", "-input=false"],
+          output,
+        ),
       ),
     "destroying",
     true,
+    LOCAL_CONCURRENCY,
+    ready,
   );
   const bootstrap = mustSucceed(
     "destroying local-bootstrap",
-    await runLocalAsync(endpoint, ["npx", "cdktf", "destroy", LOCAL_STACKS[0], "--auto-approve"], options),
+    await runLocalAsync(endpoint, ["npx", "cdktf", "destroy", LOCAL_STACKS[0], "--auto-approve"], output),
   );
   return { ...layers, [LOCAL_STACKS[0]]: bootstrap.seconds };
 }
