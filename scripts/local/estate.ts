@@ -167,19 +167,26 @@ export function inParallel<T, R>(items: readonly T[], step: (item: T) => Promise
   return Promise.all(items.map((item) => gate(() => step(item))));
 }
 
+/** How {@link inDependencyOrder} walks the graph. */
+export interface DependencyOrderOptions {
+  /** Wait for the stacks that depend on a stack instead of those it depends on (for destroy). @default false */
+  readonly reverse?: boolean;
+  /** At most this many steps at once. @default LOCAL_CONCURRENCY */
+  readonly limit?: number;
+  /** A stack's step also waits for this (once its prerequisites are done). @default - nothing more */
+  readonly ready?: (stack: string) => Promise<unknown>;
+}
+
 /**
- * Runs `step` for every stack of a dependency graph, each as soon as the stacks it waits for are done;
- * `reverse` waits for the stacks that depend on it instead (for destroy). A stack whose prerequisite failed
- * is skipped; independent ones go on; at most `limit` steps run at once, each once `ready(stack)` has resolved. Throws, after every started step has ended, if any failed. Returns
- * seconds per stack.
+ * Runs `step` for every stack of a dependency graph, each as soon as the stacks it waits for are done (see
+ * {@link DependencyOrderOptions}). A stack whose prerequisite failed is skipped; independent ones go on.
+ * Throws, after every started step has ended, if any failed. Returns seconds per stack.
  */
 export async function inDependencyOrder(
   graph: Map<string, string[]>,
   step: (stack: string) => Promise<CommandResult>,
   what: string,
-  reverse = false,
-  limit = LOCAL_CONCURRENCY,
-  ready: (stack: string) => Promise<unknown> = async () => undefined,
+  { reverse = false, limit = LOCAL_CONCURRENCY, ready = async () => undefined }: DependencyOrderOptions = {},
 ): Promise<Record<string, number>> {
   const gate = concurrencyLimit(limit);
   const waitsFor = (stack: string) =>
@@ -294,9 +301,7 @@ export async function deployEstate(endpoint: string, options: { logFile?: string
         return { ...apply, seconds: init.seconds + apply.seconds };
       },
       "deploying",
-      false,
-      LOCAL_CONCURRENCY,
-      (stack) => ((graph.get(stack) ?? []).length === 0 ? Promise.resolve() : bootstrapDone),
+      { ready: (stack) => ((graph.get(stack) ?? []).length === 0 ? Promise.resolve() : bootstrapDone) },
     );
   } finally {
     s3.destroy();
@@ -346,9 +351,7 @@ export async function destroyEstate(
         ),
       ),
     "destroying",
-    true,
-    LOCAL_CONCURRENCY,
-    ready,
+    { reverse: true, ready },
   );
   const bootstrap = mustSucceed(
     "destroying local-bootstrap",
